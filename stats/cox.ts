@@ -1,0 +1,488 @@
+/**
+ * Cox proportional hazards model — R `survival::coxph(Surv(time, event) ~ x1 + x2 + …,
+ * ties = "efron" | "breslow")` (survival 3.x, C routine `coxfit6`).
+ *
+ * Partial likelihood with Efron (1977) or Breslow (1974) handling of tied event times;
+ * Newton–Raphson with step halving, convergence when |1 − L_old/L_new| ≤ eps (1e-9), at most
+ * iter.max = 20 iterations, on covariates centred (except columns whose values are all in
+ * {−1, 0, 1}, R's `nocenter`) and scaled by n/Σ|x−mean| as coxfit6 does. Score (log-rank) test
+ * at β = 0, Wald test βᵀV⁻¹β (`coxph.wtest`), likelihood-ratio test 2(ℓ(β̂) − ℓ(0)).
+ * Concordance of the linear predictor as `concordance(fit)` (Harrell's C, IJ SE).
+ */
+import { chisqUpper, normalTwoSided, zCritical } from './distributions.ts';
+import { checkSurv, fail, isMissing, StatsInputError } from './validate.ts';
+import { cholInverse, countingOrder, indexIn, quadForm, uniqueSorted } from './internal.ts';
+import { concordance } from './concordance.ts';
+
+export type Ties = 'efron' | 'breslow';
+
+export interface CoxInput {
+  time: ArrayLike<number>;
+  event: ArrayLike<number>;
+  covariates: Record<string, ArrayLike<number | null>>;
+  ties?: Ties;
+  /** optional stratification variable (separate baseline hazard per stratum, R `strata()`) */
+  strata?: ArrayLike<string | number | null>;
+  /** convergence tolerance (R coxph.control eps, default 1e-9) */
+  eps?: number;
+  /** maximum Newton–Raphson iterations (R iter.max, default 20) */
+  iterMax?: number;
+  /** skip the concordance computation (faster) */
+  skipConcordance?: boolean;
+}
+
+export interface ChisqTest {
+  chisq: number;
+  df: number;
+  pValue: number;
+}
+
+/** Internal data retained for predictSurvival / coxZph (sorted by stratum, then time). */
+export interface CoxModelData {
+  n: number;
+  p: number;
+  time: Float64Array;
+  status: Uint8Array;
+  /** covariates, row-major n×p, original (uncentred) scale */
+  x: Float64Array;
+  /** stratum index per sorted row (0 when unstratified) */
+  strata: Int32Array;
+  strataLevels: (string | number)[];
+  /** input row (0-based) of each sorted row */
+  rowIndex: Int32Array;
+}
+
+export interface CoxResult {
+  terms: string[];
+  coef: number[];
+  se: number[];
+  hazardRatio: number[];
+  lower: number[];
+  upper: number[];
+  z: number[];
+  pValue: number[];
+  /** inverse information matrix */
+  variance: number[][];
+  /** centring values, R `fit$means` */
+  means: number[];
+  logLikNull: number;
+  logLik: number;
+  lrTest: ChisqTest;
+  waldTest: ChisqTest;
+  scoreTest: ChisqTest;
+  concordance: number;
+  concordanceSe: number;
+  n: number;
+  nEvent: number;
+  nDropped: number;
+  /** 0-based input rows dropped for missing values (na.omit) */
+  droppedRows: number[];
+  iterations: number;
+  converged: boolean;
+  ties: Ties;
+  warnings: string[];
+  /** centred linear predictor per input row (NaN for dropped rows), R `predict(fit, type = "lp")` */
+  linearPredictor: number[];
+  model: CoxModelData;
+}
+
+const TOLER_CHOL = Math.pow(2.220446049250313e-16, 0.75);
+
+/** One pass of coxfit6_iter: log partial likelihood, score u and information imat at beta. */
+function coxIter(
+  n: number,
+  p: number,
+  xs: Float64Array,
+  time: Float64Array,
+  status: Uint8Array,
+  stratEnd: Uint8Array,
+  efron: boolean,
+  beta: Float64Array,
+  u: Float64Array,
+  imat: Float64Array,
+  work: { a: Float64Array; a2: Float64Array; cmat: Float64Array; cmat2: Float64Array; eta: Float64Array },
+): number {
+  const { a, a2, cmat, cmat2, eta } = work;
+  u.fill(0);
+  imat.fill(0);
+  a2.fill(0);
+  cmat2.fill(0);
+  // linear predictor
+  for (let i = 0; i < n; i++) {
+    let z = 0;
+    const off = i * p;
+    for (let j = 0; j < p; j++) z += beta[j] * xs[off + j];
+    eta[i] = z;
+  }
+  let loglik = 0;
+  let denom = 0;
+  let person = n - 1;
+  while (person >= 0) {
+    if (stratEnd[person] === 1) {
+      denom = 0;
+      a.fill(0);
+      cmat.fill(0);
+    }
+    const dtime = time[person];
+    let ndead = 0;
+    let denom2 = 0;
+    while (person >= 0 && time[person] === dtime) {
+      const zb = eta[person];
+      const risk = Math.exp(zb);
+      const off = person * p;
+      if (status[person] === 0) {
+        denom += risk;
+        for (let i = 0; i < p; i++) {
+          const xi = risk * xs[off + i];
+          a[i] += xi;
+          const ci = i * p;
+          for (let j = 0; j <= i; j++) cmat[ci + j] += xi * xs[off + j];
+        }
+      } else {
+        ndead++;
+        denom2 += risk;
+        loglik += zb;
+        for (let i = 0; i < p; i++) {
+          const xv = xs[off + i];
+          u[i] += xv;
+          const xi = risk * xv;
+          a2[i] += xi;
+          const ci = i * p;
+          for (let j = 0; j <= i; j++) cmat2[ci + j] += xi * xs[off + j];
+        }
+      }
+      person--;
+      if (person >= 0 && stratEnd[person] === 1) break;
+    }
+    if (ndead > 0) {
+      if (!efron || ndead === 1) {
+        denom += denom2;
+        loglik -= ndead * Math.log(denom);
+        for (let i = 0; i < p; i++) {
+          a[i] += a2[i];
+          const m = a[i] / denom;
+          u[i] -= ndead * m;
+          const ci = i * p;
+          for (let j = 0; j <= i; j++) {
+            cmat[ci + j] += cmat2[ci + j];
+            imat[j * p + i] += (ndead * (cmat[ci + j] - m * a[j])) / denom;
+          }
+        }
+      } else {
+        for (let k = 0; k < ndead; k++) {
+          denom += denom2 / ndead;
+          loglik -= Math.log(denom);
+          for (let i = 0; i < p; i++) {
+            a[i] += a2[i] / ndead;
+            const m = a[i] / denom;
+            u[i] -= m;
+            const ci = i * p;
+            for (let j = 0; j <= i; j++) {
+              cmat[ci + j] += cmat2[ci + j] / ndead;
+              imat[j * p + i] += (cmat[ci + j] - m * a[j]) / denom;
+            }
+          }
+        }
+      }
+      a2.fill(0);
+      cmat2.fill(0);
+    }
+  }
+  // symmetrize (upper triangle filled as imat[j][i], j <= i)
+  for (let i = 0; i < p; i++) for (let j = 0; j < i; j++) imat[i * p + j] = imat[j * p + i];
+  return loglik;
+}
+
+/** Prepare sorted data: returns order and stratum-end markers. */
+export function sortSurv(time: ArrayLike<number>, strataIdx: Int32Array, nStrata: number): { ord: Int32Array } {
+  const ut = uniqueSorted(time);
+  const ti = indexIn(ut, time);
+  const K = ut.length;
+  const key = new Int32Array(time.length);
+  for (let i = 0; i < time.length; i++) key[i] = strataIdx[i] * K + ti[i];
+  return { ord: countingOrder(key, nStrata * K) };
+}
+
+/**
+ * Fit a Cox proportional hazards model (R `coxph`). Rows with a missing (NaN/null) covariate,
+ * time, event or stratum are dropped and counted (na.omit).
+ */
+export function coxPH(input: CoxInput): CoxResult {
+  const ties: Ties = input.ties ?? 'efron';
+  if (ties !== 'efron' && ties !== 'breslow') fail(`ties must be 'efron' or 'breslow', got ${ties}`);
+  const eps = input.eps ?? 1e-9;
+  const iterMax = input.iterMax ?? 20;
+  const terms = Object.keys(input.covariates ?? {});
+  const p = terms.length;
+  if (p === 0) fail('coxPH needs at least one covariate');
+  const nAll = input.time?.length ?? 0;
+  if (!input.event || input.event.length !== nAll) fail(`time (${nAll}) and event (${input.event?.length}) must have equal lengths`);
+  for (const t of terms) {
+    const col = input.covariates[t];
+    if (!col || col.length !== nAll) fail(`covariate ${t} has length ${col?.length}, expected ${nAll}`);
+  }
+  if (input.strata && input.strata.length !== nAll) fail(`strata has length ${input.strata.length}, expected ${nAll}`);
+  const cols = terms.map((t) => input.covariates[t]);
+  const keep: number[] = [];
+  const dropped: number[] = [];
+  for (let i = 0; i < nAll; i++) {
+    let miss = isMissing(input.time[i]) || isMissing(input.event[i]) || (input.strata ? isMissing(input.strata[i]) : false);
+    for (let j = 0; j < p && !miss; j++) {
+      const v = cols[j][i];
+      if (isMissing(v)) miss = true;
+      else if (!Number.isFinite(v as number)) fail(`covariate ${terms[j]}[${i}] = ${v} is not finite`);
+    }
+    if (miss) dropped.push(i);
+    else keep.push(i);
+  }
+  const n = keep.length;
+  if (n === 0) fail('no complete cases');
+  const time0 = new Float64Array(n);
+  const ev0 = new Float64Array(n);
+  for (let k = 0; k < n; k++) {
+    time0[k] = input.time[keep[k]] as number;
+    ev0[k] = input.event[keep[k]] as number;
+  }
+  checkSurv(time0, ev0);
+  // strata
+  let strataLevels: (string | number)[] = [0];
+  const sIdx = new Int32Array(n);
+  if (input.strata) {
+    const vals = keep.map((i) => input.strata![i] as string | number);
+    const allNum = vals.every((v) => typeof v === 'number');
+    strataLevels = [...new Set(vals)];
+    if (allNum) (strataLevels as number[]).sort((a, b) => a - b);
+    else strataLevels = strataLevels.map(String).sort();
+    const m = new Map<string | number, number>();
+    strataLevels.forEach((l, i) => m.set(l, i));
+    for (let k = 0; k < n; k++) sIdx[k] = m.get(allNum ? vals[k] : String(vals[k]))!;
+  }
+  const { ord } = sortSurv(time0, sIdx, strataLevels.length);
+  const time = new Float64Array(n);
+  const status = new Uint8Array(n);
+  const x = new Float64Array(n * p);
+  const strata = new Int32Array(n);
+  const rowIndex = new Int32Array(n);
+  for (let k = 0; k < n; k++) {
+    const o = ord[k];
+    const r = keep[o];
+    time[k] = time0[o];
+    status[k] = ev0[o];
+    strata[k] = sIdx[o];
+    rowIndex[k] = r;
+    for (let j = 0; j < p; j++) x[k * p + j] = cols[j][r] as number;
+  }
+  const stratEnd = new Uint8Array(n);
+  for (let k = 0; k < n; k++) stratEnd[k] = k === n - 1 || strata[k + 1] !== strata[k] ? 1 : 0;
+  let nEvent = 0;
+  for (let k = 0; k < n; k++) nEvent += status[k];
+
+  // centring (R nocenter = c(-1, 0, 1)) and coxfit6 scaling
+  const means = new Float64Array(p);
+  const scale = new Float64Array(p);
+  const xs = new Float64Array(n * p);
+  for (let j = 0; j < p; j++) {
+    let nocenter = true;
+    let sum = 0;
+    for (let k = 0; k < n; k++) {
+      const v = x[k * p + j];
+      sum += v;
+      if (v !== 0 && v !== 1 && v !== -1) nocenter = false;
+    }
+    if (nocenter) {
+      means[j] = 0;
+      scale[j] = 1;
+      for (let k = 0; k < n; k++) xs[k * p + j] = x[k * p + j];
+    } else {
+      const m = sum / n;
+      means[j] = m;
+      let sa = 0;
+      for (let k = 0; k < n; k++) {
+        const v = x[k * p + j] - m;
+        xs[k * p + j] = v;
+        sa += Math.abs(v);
+      }
+      const sc = sa > 0 ? n / sa : 1;
+      scale[j] = sc;
+      for (let k = 0; k < n; k++) xs[k * p + j] *= sc;
+    }
+  }
+
+  const work = {
+    a: new Float64Array(p),
+    a2: new Float64Array(p),
+    cmat: new Float64Array(p * p),
+    cmat2: new Float64Array(p * p),
+    eta: new Float64Array(n),
+  };
+  const u = new Float64Array(p);
+  const imat = new Float64Array(p * p);
+  const beta = new Float64Array(p);
+  const newbeta = new Float64Array(p);
+  const warnings: string[] = [];
+  const efron = ties === 'efron';
+
+  const ll0 = coxIter(n, p, xs, time, status, stratEnd, efron, beta, u, imat, work);
+  let ch = cholInverse(imat, p, TOLER_CHOL);
+  const step0 = matVecInv(ch.inv, u, p);
+  let sctest = 0;
+  for (let i = 0; i < p; i++) sctest += u[i] * step0[i];
+  let loglikBest = ll0;
+  for (let i = 0; i < p; i++) newbeta[i] = beta[i] + step0[i];
+  let halving = 0;
+  let iter = 0;
+  let converged = false;
+  let finalInv: Float64Array | null = null;
+  let rank = p;
+  let lastLL = ll0;
+  for (iter = 1; iter <= iterMax; iter++) {
+    const newlk = coxIter(n, p, xs, time, status, stratEnd, efron, newbeta, u, imat, work);
+    ch = cholInverse(imat, p, TOLER_CHOL);
+    rank = ch.rank;
+    let notfinite = !Number.isFinite(newlk);
+    for (let i = 0; i < p && !notfinite; i++) {
+      if (!Number.isFinite(u[i])) notfinite = true;
+      for (let j = 0; j < p; j++) if (!Number.isFinite(imat[i * p + j])) notfinite = true;
+    }
+    if (!notfinite && Math.abs(1 - loglikBest / newlk) <= eps) {
+      lastLL = newlk;
+      for (let i = 0; i < p; i++) beta[i] = newbeta[i];
+      finalInv = ch.inv;
+      converged = true;
+      if (halving) warnings.push('converged during step halving');
+      break;
+    }
+    if (iter === iterMax) break;
+    if (notfinite || newlk < loglikBest) {
+      halving++;
+      for (let i = 0; i < p; i++) newbeta[i] = (newbeta[i] + halving * beta[i]) / (halving + 1);
+    } else {
+      halving = 0;
+      loglikBest = newlk;
+      const step = matVecInv(ch.inv, u, p);
+      for (let i = 0; i < p; i++) {
+        beta[i] = newbeta[i];
+        newbeta[i] += step[i];
+      }
+    }
+  }
+  if (!converged) {
+    iter = Math.min(iter, iterMax);
+    lastLL = coxIter(n, p, xs, time, status, stratEnd, efron, beta, u, imat, work);
+    ch = cholInverse(imat, p, TOLER_CHOL);
+    rank = ch.rank;
+    finalInv = ch.inv;
+    warnings.push(`Ran out of iterations (${iterMax}) and did not converge`);
+  }
+  const inv = finalInv!;
+  // back to the original scale
+  const coef = new Array<number>(p);
+  const V = new Float64Array(p * p);
+  const uOrig = new Float64Array(p);
+  for (let i = 0; i < p; i++) {
+    coef[i] = beta[i] * scale[i];
+    uOrig[i] = u[i] / scale[i];
+    for (let j = 0; j < p; j++) V[i * p + j] = inv[i * p + j] * scale[i] * scale[j];
+  }
+  if (rank < p) {
+    const sing = terms.filter((_, i) => V[i * p + i] === 0);
+    throw new StatsInputError(
+      `singular information matrix: covariate(s) ${sing.join(', ')} are collinear with others or constant; remove them`,
+    );
+  }
+  // infinite-coefficient check as coxph.fit (toler.inf = sqrt(eps))
+  const tolerInf = Math.sqrt(eps);
+  for (let i = 0; i < p; i++) {
+    let s = 0;
+    for (let j = 0; j < p; j++) s += uOrig[j] * V[j * p + i];
+    const inf = Math.abs(s);
+    if (!Number.isFinite(uOrig[i]) || (converged && inf > eps && inf > tolerInf * Math.abs(coef[i]))) {
+      warnings.push(`Loglik converged before variable ${terms[i]}; coefficient may be infinite (separation?)`);
+    }
+  }
+  const z975 = zCritical(0.95);
+  const se = coef.map((_, i) => Math.sqrt(V[i * p + i]));
+  const zv = coef.map((b, i) => b / se[i]);
+  // Wald test β' V^{-1} β
+  const vinv = cholInverse(V, p, TOLER_CHOL).inv;
+  const wald = quadForm(vinv, coef, p);
+  const lr = 2 * (lastLL - ll0);
+  // linear predictor (centred), by input row
+  const lpRow = new Array<number>(nAll).fill(NaN);
+  const lpSorted = new Float64Array(n);
+  let centerShift = 0;
+  for (let j = 0; j < p; j++) centerShift += coef[j] * means[j];
+  for (let k = 0; k < n; k++) {
+    let s = 0;
+    for (let j = 0; j < p; j++) s += coef[j] * x[k * p + j];
+    lpSorted[k] = s - centerShift;
+    lpRow[rowIndex[k]] = s - centerShift;
+  }
+  let cidx = NaN;
+  let cse = NaN;
+  if (!input.skipConcordance) {
+    const c = concordance({
+      time,
+      event: status,
+      score: lpSorted,
+      reverse: true,
+      strata: input.strata ? strata : undefined,
+    });
+    cidx = c.cIndex;
+    cse = c.se;
+  }
+  const res: CoxResult = {
+    terms,
+    coef,
+    se,
+    hazardRatio: coef.map((b) => Math.exp(b)),
+    lower: coef.map((b, i) => Math.exp(b - z975 * se[i])),
+    upper: coef.map((b, i) => Math.exp(b + z975 * se[i])),
+    z: zv,
+    pValue: zv.map((v) => normalTwoSided(v)),
+    variance: Array.from({ length: p }, (_, i) => Array.from(V.subarray(i * p, i * p + p))),
+    means: Array.from(means),
+    logLikNull: ll0,
+    logLik: lastLL,
+    lrTest: { chisq: lr, df: p, pValue: chisqUpper(lr, p) },
+    waldTest: { chisq: wald, df: p, pValue: chisqUpper(wald, p) },
+    scoreTest: { chisq: sctest, df: p, pValue: chisqUpper(sctest, p) },
+    concordance: cidx,
+    concordanceSe: cse,
+    n,
+    nEvent,
+    nDropped: dropped.length,
+    droppedRows: dropped,
+    iterations: iter,
+    converged,
+    ties,
+    warnings,
+    linearPredictor: lpRow,
+    model: { n, p, time, status, x, strata, strataLevels, rowIndex },
+  };
+  return res;
+}
+
+function matVecInv(inv: Float64Array, u: Float64Array, p: number): Float64Array {
+  const out = new Float64Array(p);
+  for (let i = 0; i < p; i++) {
+    let s = 0;
+    for (let j = 0; j < p; j++) s += inv[i * p + j] * u[j];
+    out[i] = s;
+  }
+  return out;
+}
+
+/**
+ * Likelihood-ratio test of nested Cox fits — R `anova(fit0, fit1)`:
+ * χ² = 2(ℓ₁ − ℓ₀), df = p₁ − p₀. Both fits must use the same rows.
+ */
+export function likelihoodRatioTest(nullFit: CoxResult, altFit: CoxResult): ChisqTest {
+  if (nullFit.n !== altFit.n || nullFit.nEvent !== altFit.nEvent) {
+    fail(`nested fits use different rows (n ${nullFit.n} vs ${altFit.n}); fit both on the complete cases of the larger model`);
+  }
+  const df = altFit.coef.length - nullFit.coef.length;
+  if (df <= 0) fail('altFit must have more coefficients than nullFit');
+  const chisq = 2 * (altFit.logLik - nullFit.logLik);
+  return { chisq, df, pValue: chisqUpper(chisq, df) };
+}
