@@ -85,7 +85,7 @@ export function logRank(input: LogRankInput): LogRankResult {
   if (G < 2) fail('logRank needs at least two groups');
   const gi = levelIndex(grp, levels);
   let sLevels: Level[] = [0];
-  let si = new Int32Array(time.length);
+  let si: Int32Array = new Int32Array(time.length);
   if (input.strata) {
     const st = sub(input.strata);
     sLevels = sortedLevels(st);
