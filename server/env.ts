@@ -38,11 +38,11 @@ export function parseEnv(source: NodeJS.ProcessEnv = process.env): Env {
     const lines = result.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
-  const dataDir = path.resolve(result.data.FACEAGE_DATA_DIR);
+  const dataDir = path.resolve(/*turbopackIgnore: true*/ result.data.FACEAGE_DATA_DIR);
   return {
     ...result.data,
     dataDir,
-    photoStoreDir: path.resolve(result.data.PHOTO_STORE_DIR ?? path.join(dataDir, 'photos')),
+    photoStoreDir: path.resolve(/*turbopackIgnore: true*/ result.data.PHOTO_STORE_DIR ?? path.join(dataDir, 'photos')),
   };
 }
 

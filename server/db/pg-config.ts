@@ -2,6 +2,7 @@ import pg from 'pg';
 import { parse } from 'pg-connection-string';
 import type { PoolConfig } from 'pg';
 import { PrismaPg } from '@prisma/adapter-pg';
+import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
 
 /**
  * pg Client that reports PostgreSQL `name`/`char` columns (oids 19, 18) as text, working around
@@ -54,7 +55,7 @@ export function pgAdapterConfig(url: string): PoolConfig {
  * database used by `migrate dev` is dropped after its pool has closed (WITH (FORCE)); the stock
  * adapter drops it while its own connection is still open and `migrate dev` fails.
  */
-export function migrationAdapter(url: string) {
+export function migrationAdapter(url: string): SqlMigrationAwareDriverAdapterFactory {
   const config = pgAdapterConfig(url);
   const main = new PrismaPg(config);
   return {

@@ -1,0 +1,110 @@
+/**
+ * `npm start`: the whole platform on one machine. Starts (or connects to) PostgreSQL, applies
+ * migrations, builds the web app on first start, then runs one worker and the Next.js
+ * production server on HOST:PORT. SIGINT/SIGTERM stop every child and PostgreSQL.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ConfigError, env } from '../server/env.ts';
+import { migrateDeploy } from '../server/db/migrate.ts';
+import { startEmbeddedIfNeeded, type DatabaseHandle } from '../server/runtime.ts';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const children: ChildProcess[] = [];
+let database: DatabaseHandle | undefined;
+let stopping = false;
+
+function log(message: string) {
+  process.stdout.write(`[faceage] ${message}\n`);
+}
+
+function run(name: string, args: string[], extraEnv: Record<string, string>): ChildProcess {
+  const child = spawn(process.execPath, args, { cwd: root, env: { ...process.env, ...extraEnv }, stdio: ['ignore', 'inherit', 'inherit'] });
+  children.push(child);
+  child.on('exit', (code, signal) => {
+    if (!stopping) {
+      log(`${name} exited unexpectedly (${signal ?? code}); shutting down`);
+      void shutdown(1);
+    }
+  });
+  return child;
+}
+
+function waitExit(child: ChildProcess, ms: number): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      resolve();
+    }, ms);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
+async function shutdown(code: number) {
+  if (stopping) return;
+  stopping = true;
+  log('stopping…');
+  for (const child of children) child.kill('SIGTERM');
+  await Promise.all(children.map((c) => waitExit(c, 10_000)));
+  await database?.stop().catch((err) => log(`PostgreSQL stop failed: ${err}`));
+  log('stopped');
+  process.exit(code);
+}
+
+async function buildIfNeeded(extraEnv: Record<string, string>) {
+  if (fs.existsSync(path.join(root, '.next', 'BUILD_ID'))) return;
+  log('building the web app (first start only, about a minute)…');
+  const child = spawn(process.execPath, [path.join(root, 'node_modules/next/dist/bin/next'), 'build'], {
+    cwd: root,
+    env: { ...process.env, ...extraEnv, NEXT_TELEMETRY_DISABLED: '1' },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  children.push(child);
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  children.splice(children.indexOf(child), 1);
+  if (code !== 0) throw new Error('the web app build failed (see the output above)');
+}
+
+async function waitForHttp(url: string, ms: number) {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline && !stopping) {
+    try {
+      const res = await fetch(url);
+      if (res.status < 500) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`the web app did not answer at ${url}`);
+}
+
+async function main() {
+  process.on('SIGINT', () => void shutdown(0));
+  process.on('SIGTERM', () => void shutdown(0));
+  const config = env();
+  database = await startEmbeddedIfNeeded({ role: 'server' });
+  log(database.embedded ? `embedded PostgreSQL running (data in ${path.join(config.dataDir, 'pg')})` : 'using DATABASE_URL');
+  await migrateDeploy(database.url);
+  log('database schema up to date');
+  const childEnv = { DATABASE_URL: database.url, NEXT_TELEMETRY_DISABLED: '1' };
+  await buildIfNeeded(childEnv);
+  if (stopping) return;
+  run('worker', ['--import', 'tsx', path.join(root, 'workers/main.ts')], childEnv);
+  run('web app', [path.join(root, 'node_modules/next/dist/bin/next'), 'start', '-H', config.HOST, '-p', String(config.PORT)], childEnv);
+  const url = `http://${config.HOST}:${config.PORT}`;
+  await waitForHttp(`${url}/api/health`, 60_000);
+  log(`FaceAge platform ready at ${url}`);
+}
+
+main().catch((err) => {
+  process.stderr.write(`[faceage] ${err instanceof ConfigError ? err.message : err instanceof Error ? err.message : String(err)}\n`);
+  if (process.env.FACEAGE_DEBUG) console.error(err);
+  void shutdown(1);
+});

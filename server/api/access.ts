@@ -1,0 +1,41 @@
+import type { Role } from '~/generated/prisma/client.ts';
+
+/**
+ * The one place that says who may call what. Every tRPC procedure path must appear here;
+ * a procedure missing from this table is refused for everyone (deny by default), and a test
+ * checks that the table and the router agree.
+ *
+ * 'public' = no session needed; 'any' = any signed-in user; otherwise the roles allowed.
+ */
+export type Access = 'public' | 'any' | readonly Role[];
+
+const STAFF = ['admin', 'coordinator'] as const;
+const READ = ['admin', 'coordinator', 'analyst'] as const;
+
+export const accessTable: Record<string, Access> = {
+  'auth.status': 'public',
+  'auth.setupAdmin': 'public',
+  'auth.login': 'public',
+  'auth.logout': 'any',
+  'auth.me': 'any',
+
+  'users.list': ['admin'],
+  'users.create': ['admin'],
+
+  'studies.list': READ,
+  'studies.create': STAFF,
+  'cohorts.list': READ,
+  'cohorts.get': READ,
+  'cohorts.create': STAFF,
+
+  'system.selftest': ['admin'],
+  'system.audit': ['admin'],
+};
+
+export function allowed(access: Access | undefined, role: Role | null): boolean {
+  if (access === undefined) return false;
+  if (access === 'public') return true;
+  if (role === null) return false;
+  if (access === 'any') return true;
+  return access.includes(role);
+}

@@ -1,0 +1,15 @@
+import { authRouter } from './routers/auth.ts';
+import { cohortsRouter, studiesRouter } from './routers/studies.ts';
+import { systemRouter } from './routers/system.ts';
+import { usersRouter } from './routers/users.ts';
+import { router } from './trpc.ts';
+
+export const appRouter = router({
+  auth: authRouter,
+  users: usersRouter,
+  studies: studiesRouter,
+  cohorts: cohortsRouter,
+  system: systemRouter,
+});
+
+export type AppRouter = typeof appRouter;
