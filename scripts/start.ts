@@ -58,7 +58,7 @@ async function shutdown(code: number) {
 }
 
 async function buildIfNeeded(extraEnv: Record<string, string>) {
-  if (fs.existsSync(path.join(root, '.next', 'BUILD_ID'))) return;
+  if (fs.existsSync(path.join(root, process.env.NEXT_DIST_DIR || '.next', 'BUILD_ID'))) return;
   log('building the web app (first start only, about a minute)…');
   const child = spawn(process.execPath, [path.join(root, 'node_modules/next/dist/bin/next'), 'build'], {
     cwd: root,
