@@ -1,6 +1,9 @@
 import type { Command } from 'commander';
+import { registerModelCommands } from './model.ts';
+import { registerUserCommands } from './user.ts';
 
 /** Every CLI command module exports a function that adds its commands to the program. */
 export type RegisterCommands = (program: Command) => void;
 
-export const registry: RegisterCommands[] = [];
+export const registry: RegisterCommands[] = [registerUserCommands];
+registry.push(registerModelCommands);

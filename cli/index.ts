@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { ZodError } from 'zod';
 import { registry } from './commands.ts';
 
 /** Entry point of the `faceage` CLI. Each command module registers itself on the program. */
@@ -16,7 +17,12 @@ export async function main(argv: string[]): Promise<void> {
       return;
     }
     // Expected failures carry a user-facing message; never dump a stack trace on users.
-    const message = err instanceof Error ? err.message : String(err);
+    const message =
+      err instanceof ZodError
+        ? err.issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`).join('; ')
+        : err instanceof Error
+          ? err.message
+          : String(err);
     process.stderr.write(`faceage: ${message}\n`);
     if (process.env.FACEAGE_DEBUG) console.error(err);
     process.exitCode = 1;
