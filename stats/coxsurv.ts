@@ -195,8 +195,9 @@ export function predictSurvival(
       row.h.push(h);
       row.sel.push(sel);
       row.se.push(s * sel);
-      const [lo, up] = survConfInt(s, sel, 'log', z);
-      const [lo2, up2] = survConfInt(s, sel, 'log-log', z);
+      // before the first time: S = 1 with CI [1, 1], as summary.survfit
+      const [lo, up] = j < 0 ? [1, 1] : survConfInt(s, sel, 'log', z);
+      const [lo2, up2] = j < 0 ? [1, 1] : survConfInt(s, sel, 'log-log', z);
       row.lo.push(lo);
       row.up.push(up);
       row.lo2.push(lo2);

@@ -342,10 +342,9 @@ export function kmAtTimes(fit: KaplanMeierResult, times: number[]): {
     if (j < 0) {
       res.survival.push(1);
       res.stdErr.push(0);
-      const z = zCritical(fit.confLevel);
-      const [lo, up] = survConfInt(1, 0, fit.confType, z);
-      res.lower.push(lo);
-      res.upper.push(up);
+      // before the first observed time summary.survfit reports S = 1 with CI [1, 1]
+      res.lower.push(1);
+      res.upper.push(1);
     } else {
       res.survival.push(fit.survival[j]);
       res.stdErr.push(fit.stdErr[j]);

@@ -19,6 +19,10 @@ export interface LogRankInput {
   group: ArrayLike<Level | null>;
   strata?: ArrayLike<Level | null>;
   rho?: number;
+  /** order of the group levels (R factor levels); default sorted distinct values */
+  groupLevels?: Level[];
+  /** order of the strata levels; default sorted distinct values */
+  strataLevels?: Level[];
 }
 
 export interface LogRankResult {
@@ -47,6 +51,13 @@ export function sortedLevels(x: ArrayLike<Level | null>): Level[] {
   const arr = [...set];
   const allNum = arr.every((v) => typeof v === 'number');
   return allNum ? (arr as number[]).sort((a, b) => a - b) : arr.map(String).sort();
+}
+
+function checkLevels(name: string, x: ArrayLike<Level | null>, levels: Level[]): Level[] {
+  const set = new Set(levels.map(String));
+  for (let i = 0; i < x.length; i++) if (!isMissing(x[i]) && !set.has(String(x[i]))) fail(`${name} value ${String(x[i])} is not among the given levels`);
+  const present = new Set(Array.from(x as ArrayLike<Level>, String));
+  return levels.filter((l) => present.has(String(l))).map(String);
 }
 
 function levelIndex(x: ArrayLike<Level | null>, levels: Level[]): Int32Array {
@@ -80,7 +91,7 @@ export function logRank(input: LogRankInput): LogRankResult {
   const event = sub(input.event);
   checkSurv(time, event);
   const grp = sub(input.group);
-  const levels = sortedLevels(grp);
+  const levels = input.groupLevels ? checkLevels('group', grp, input.groupLevels) : sortedLevels(grp);
   const G = levels.length;
   if (G < 2) fail('logRank needs at least two groups');
   const gi = levelIndex(grp, levels);
@@ -88,7 +99,7 @@ export function logRank(input: LogRankInput): LogRankResult {
   let si: Int32Array = new Int32Array(time.length);
   if (input.strata) {
     const st = sub(input.strata);
-    sLevels = sortedLevels(st);
+    sLevels = input.strataLevels ? checkLevels('strata', st, input.strataLevels) : sortedLevels(st);
     si = levelIndex(st, sLevels);
   }
   const S = sLevels.length;
