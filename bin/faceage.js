@@ -8,3 +8,5 @@ register();
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const { main } = await import(path.join(root, 'cli', 'index.ts'));
 await main(process.argv);
+// Exit explicitly: library exit hooks (embedded PostgreSQL) must not override the status.
+process.exit(process.exitCode ?? 0);

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
-import { createUser, roles } from '~/server/services/auth.ts';
-import { withDatabase } from './database.ts';
+
+// Heavy modules (database client, argon2) load inside the actions, so `faceage --help` is instant.
+const roles = ['admin', 'coordinator', 'analyst', 'rater'] as const;
 
 async function readPassword(fromStdin: boolean): Promise<string> {
   if (process.env.FACEAGE_PASSWORD) return process.env.FACEAGE_PASSWORD;
@@ -45,15 +46,18 @@ export function registerUserCommands(program: Command) {
     .action(async (opts: { email: string; name: string; role: string; profession?: string; passwordStdin?: boolean }) => {
       if (!(roles as readonly string[]).includes(opts.role)) throw new Error(`--role must be one of ${roles.join(', ')}`);
       const password = await readPassword(Boolean(opts.passwordStdin));
-      const created = await withDatabase((database) =>
-        createUser(database, { email: opts.email, name: opts.name, role: opts.role as (typeof roles)[number], profession: opts.profession, password }, null),
-      );
+      // Validate before touching the database, so a typo fails fast and changes nothing.
+      const { createUser, newUserSchema } = await import('~/server/services/auth.ts');
+      const { withDatabase } = await import('./database.ts');
+      const input = newUserSchema.parse({ email: opts.email, name: opts.name, role: opts.role, profession: opts.profession, password });
+      const created = await withDatabase((database) => createUser(database, input, null));
       process.stdout.write(`created ${created.role} ${created.email}\n`);
     });
   user
     .command('list')
     .description('list users')
     .action(async () => {
+      const { withDatabase } = await import('./database.ts');
       const users = await withDatabase((database) => database.user.findMany({ orderBy: { createdAt: 'asc' } }));
       for (const u of users) process.stdout.write(`${u.role.padEnd(12)} ${u.email}  ${u.name}${u.active ? '' : ' (disabled)'}\n`);
     });
