@@ -27,8 +27,8 @@ export class KerasImportError extends Error {
 }
 
 export const HINT_REDOWNLOAD =
-  'download the file again (the published model is https://github.com/AIM-Harvard/FaceAge/releases/download/v1/faceage_model.h5, ' +
-  'about 90 MB) and check its size and sha256, then run `faceage model import <file.h5>` again';
+  'download the file again (the published model is https://github.com/AIM-Harvard/FaceAge/releases/download/v1/faceage_model.h5) ' +
+  'and check that its size matches the release, then run `faceage model import <file.h5>` again';
 
 /** A layer (or layer option) the converter does not support. */
 export function unsupportedLayer(name: string, className: string, why: string): KerasImportError {
