@@ -1,0 +1,57 @@
+/**
+ * The MTCNN detector on onnxruntime: three sessions created once and reused.
+ */
+import path from 'node:path';
+import { ARTEFACTS, ensureModels } from './build.ts';
+import { createSession, ort, type Device } from './inference.ts';
+import { detectFaces, MTCNN_DEFAULTS, type Face, type MtcnnOptions, type MtcnnRunner, type MtcnnTimings, type RgbImage } from './mtcnn.ts';
+import { modelDir } from './registry.ts';
+
+export interface Detector {
+  detect(img: RgbImage, timings?: MtcnnTimings): Promise<Face[]>;
+  provider: 'cpu' | 'cuda';
+  close(): Promise<void>;
+}
+
+export async function createDetector(
+  opts: { threads?: number; device?: Device; dir?: string; mtcnn?: MtcnnOptions; log?: (m: string) => void } = {},
+): Promise<Detector> {
+  const dir = opts.dir ?? modelDir();
+  await ensureModels({ dir, log: opts.log });
+  const so = { threads: opts.threads, device: opts.device, log: opts.log };
+  const [p, r, o] = await Promise.all([
+    createSession(path.join(dir, ARTEFACTS.pnet), so),
+    createSession(path.join(dir, ARTEFACTS.rnet), so),
+    createSession(path.join(dir, ARTEFACTS.onet), so),
+  ]);
+  const runner: MtcnnRunner = {
+    async pnet(input, d1, d2) {
+      const out = await p.session.run({ input: new ort.Tensor('float32', input, [1, d1, d2, 3]) });
+      const prob = out.prob.data as Float32Array;
+      const [, , a, b] = out.prob.dims as number[];
+      return { prob: prob.subarray(a * b, 2 * a * b), reg: out.reg.data as Float32Array, a, b };
+    },
+    async rnet(input, n) {
+      const out = await r.session.run({ input: new ort.Tensor('float32', input, [n, 24, 24, 3]) });
+      const prob2 = out.prob.data as Float32Array;
+      const prob = new Float32Array(n);
+      for (let i = 0; i < n; i++) prob[i] = prob2[i * 2 + 1];
+      return { prob, reg: out.reg.data as Float32Array };
+    },
+    async onet(input, n) {
+      const out = await o.session.run({ input: new ort.Tensor('float32', input, [n, 48, 48, 3]) });
+      const prob2 = out.prob.data as Float32Array;
+      const prob = new Float32Array(n);
+      for (let i = 0; i < n; i++) prob[i] = prob2[i * 2 + 1];
+      return { prob, reg: out.reg.data as Float32Array, landmarks: out.landmarks.data as Float32Array };
+    },
+  };
+  const mtcnnOpts = opts.mtcnn ?? MTCNN_DEFAULTS;
+  return {
+    provider: p.provider,
+    detect: (img, timings) => detectFaces(img, runner, mtcnnOpts, timings),
+    async close() {
+      await Promise.all([p.session.release(), r.session.release(), o.session.release()]);
+    },
+  };
+}
