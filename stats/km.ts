@@ -218,7 +218,7 @@ export function restrictedMean(
  */
 export function kaplanMeier(input: KaplanMeierInput): KaplanMeierResult {
   const { time, event } = input;
-  checkSurv(time, event, { needEvent: false });
+  checkSurv(time, event);
   const confType: ConfType = input.confType ?? 'log';
   if (!['log', 'log-log', 'plain'].includes(confType)) fail(`unknown confType ${confType}`);
   const confLevel = input.confLevel ?? 0.95;

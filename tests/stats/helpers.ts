@@ -59,7 +59,8 @@ export class Checker {
     }
     const diff = Math.abs(a - e);
     const rel = e === 0 ? diff : diff / Math.abs(e);
-    if (diff > (opts.abs ?? ABS) && rel > this.maxRel) {
+    // worst relative error over values not near zero (|e| > 1e-8)
+    if (Math.abs(e) > 1e-8 && rel > this.maxRel) {
       this.maxRel = rel;
       this.maxRelAt = where;
     }
