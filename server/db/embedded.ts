@@ -38,6 +38,8 @@ export async function startEmbeddedPostgres(opts: { dir: string; port: number; d
   });
   if (!exists) {
     fs.mkdirSync(path.dirname(dataDir), { recursive: true });
+    // As root, PostgreSQL runs as its own system user, which must be able to reach the folder.
+    if (process.getuid?.() === 0) fs.chmodSync(path.dirname(dataDir), fs.statSync(path.dirname(dataDir)).mode | 0o005);
     await pg.initialise();
   }
   await pg.start();
