@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { registerDemoCommands } from './demo.ts';
 import { registerModelCommands } from './model.ts';
 import { registerUserCommands } from './user.ts';
 
@@ -7,3 +8,4 @@ export type RegisterCommands = (program: Command) => void;
 
 export const registry: RegisterCommands[] = [registerUserCommands];
 registry.push(registerModelCommands);
+registry.push(registerDemoCommands);

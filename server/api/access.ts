@@ -28,6 +28,15 @@ export const accessTable: Record<string, Access> = {
   'cohorts.get': READ,
   'cohorts.create': STAFF,
 
+  // survival dashboards (issue 7): analysts, coordinators and admins; raters never
+  'analysis.overview': READ,
+  'analysis.km': READ,
+  'analysis.cox': READ,
+  'analysis.predictions': READ,
+  'analysis.agreement': READ,
+  'analysis.validation': READ,
+  'analysis.createDemo': ['admin'],
+
   'system.selftest': ['admin'],
   'system.audit': ['admin'],
 };

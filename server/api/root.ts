@@ -1,3 +1,4 @@
+import { analysisRouter } from './routers/analysis.ts';
 import { authRouter } from './routers/auth.ts';
 import { cohortsRouter, studiesRouter } from './routers/studies.ts';
 import { systemRouter } from './routers/system.ts';
@@ -10,6 +11,7 @@ export const appRouter = router({
   studies: studiesRouter,
   cohorts: cohortsRouter,
   system: systemRouter,
+  analysis: analysisRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -1,0 +1,72 @@
+/**
+ * The analysis dataset for the dashboards, cached per (cohort, age model, curated/all) so that
+ * every chart change does not re-read and re-curate the whole cohort. An entry is reused only
+ * while the cohort's fingerprint (one cheap SQL query over patients, photos, QA, estimates,
+ * curation rules and covariate definitions) is unchanged, and for at most CACHE_TTL_MS.
+ */
+import type { Db } from '../../db/client.ts';
+import { analysisDataset, type AnalysisDataset } from '../dataset.ts';
+import { UserError } from '../errors.ts';
+
+const CACHE_TTL_MS = 10 * 60_000;
+const MAX_ENTRIES = 16;
+
+interface Entry {
+  fingerprint: string;
+  at: number;
+  data: AnalysisDataset;
+}
+
+const globalCache = globalThis as unknown as { faceageAnalysisCache?: Map<string, Entry> };
+const cache = (globalCache.faceageAnalysisCache ??= new Map<string, Entry>());
+
+/** A string that changes whenever anything the analysis dataset depends on changes. */
+export async function cohortFingerprint(db: Db, cohortId: string): Promise<string> {
+  const rows = await db.$queryRaw<Record<string, unknown>[]>`
+    SELECT
+      (SELECT count(*) FROM "Patient" WHERE "cohortId" = ${cohortId}) AS np,
+      (SELECT max("updatedAt") FROM "Patient" WHERE "cohortId" = ${cohortId}) AS pu,
+      (SELECT count(*) FROM "Photo" WHERE "cohortId" = ${cohortId}) AS nph,
+      (SELECT count(*) FROM "Photo" WHERE "cohortId" = ${cohortId} AND "qaStatus" = 'passed') AS npass,
+      (SELECT count(*) FROM "Photo" WHERE "cohortId" = ${cohortId} AND "qaStatus" = 'culled') AS ncull,
+      (SELECT max("qaAt") FROM "Photo" WHERE "cohortId" = ${cohortId}) AS qa,
+      (SELECT count(*) FROM "Photo" WHERE "cohortId" = ${cohortId} AND "patientId" IS NOT NULL) AS nlinked,
+      (SELECT count(*) || ':' || coalesce(max(e."createdAt")::text, '') FROM "FaceAgeEstimate" e JOIN "Photo" p ON p.id = e."photoId" WHERE p."cohortId" = ${cohortId}) AS est,
+      (SELECT md5(coalesce("curationRules"::text, '')) || "isSynthetic"::text FROM "Cohort" WHERE id = ${cohortId}) AS rules,
+      (SELECT count(*) FROM "CovariateDefinition" WHERE "cohortId" = ${cohortId}) AS ncov,
+      (SELECT count(*) FROM "BatchRun" WHERE "cohortId" = ${cohortId}) AS nrun,
+      (SELECT count(*) FROM "PhotoLogEntry" WHERE "cohortId" = ${cohortId}) AS nlog`;
+  const r = rows[0] ?? {};
+  if (r.rules === null || r.rules === undefined) throw new UserError('cohort not found', 'NOT_FOUND');
+  return Object.values(r)
+    .map((v) => (v instanceof Date ? v.toISOString() : String(v)))
+    .join('|');
+}
+
+export interface LoadOptions {
+  ageModelId?: string;
+  includeExcluded?: boolean;
+}
+
+/** The (cached) analysis dataset: curated, QA-passed rows by default. */
+export async function loadDataset(db: Db, cohortId: string, opts: LoadOptions = {}): Promise<AnalysisDataset & { cached: boolean }> {
+  const key = `${cohortId}|${opts.ageModelId ?? ''}|${opts.includeExcluded ? 'all' : 'curated'}`;
+  const fingerprint = await cohortFingerprint(db, cohortId);
+  const hit = cache.get(key);
+  if (hit && hit.fingerprint === fingerprint && Date.now() - hit.at < CACHE_TTL_MS) {
+    // refresh recency for the LRU order
+    cache.delete(key);
+    cache.set(key, hit);
+    return { ...hit.data, cached: true };
+  }
+  const data = await analysisDataset(db, cohortId, { ageModelId: opts.ageModelId, includeExcluded: opts.includeExcluded });
+  cache.set(key, { fingerprint, at: Date.now(), data });
+  while (cache.size > MAX_ENTRIES) cache.delete(cache.keys().next().value as string);
+  return { ...data, cached: false };
+}
+
+/** Drops cached datasets (one cohort, or all). */
+export function invalidateDataset(cohortId?: string): void {
+  if (!cohortId) cache.clear();
+  else for (const k of [...cache.keys()]) if (k.startsWith(`${cohortId}|`)) cache.delete(k);
+}
