@@ -119,7 +119,7 @@ export function buildFaceAgeModel(o: Opts = {}): KerasFile {
   const outer = new KerasGraph(rng);
   const sin = outer.input('seq_input_placeholder', [size, size, 3]);
   outer.layers.length = 0; // the Sequential gets its input from the nested model's InputLayer
-  let h = outer.nested(sin, inner, g.weights, [null, emb]);
+  let h = outer.nested(sin, 'inception_resnet_v1', inner, g.weights, [null, emb]);
   h = outer.dense(h, { name: 'dense_1', units: emb, activation: 'relu' });
   h = outer.bn(h, { name: 'dense_1_BatchNorm', scale: false });
   outer.dense(h, { name: 'dense_2', units: 1, activation: 'linear', biasMean: 60, gain: 3 });

@@ -202,14 +202,14 @@ export class KerasGraph {
   }
 
   /** Use a nested model (its config) as a layer. */
-  nested(x: T, model: { class_name: string; config: Json }, weights: Map<string, W[]>, outShape: (number | null)[]): T {
-    const name = model.config.name;
-    const t = this.add(model.class_name, model.config, [x], outShape);
-    this.layers[this.layers.length - 1].config = model.config; // no 'trainable' injected into a model config
+  nested(x: T, name: string, model: { class_name: string; config: Json }, weights: Map<string, W[]>, outShape: (number | null)[]): T {
+    if (this.names.has(name)) throw new Error(`duplicate layer ${name}`);
+    this.names.add(name);
+    this.layers.push({ name, class_name: model.class_name, config: model.config, inbound_nodes: this.inbound([x]) });
     // Keras stores a nested model's weights in one group: trainable weights first, then the rest.
     const all = [...weights.values()].flat();
     this.weights.set(name, [...all.filter((w) => w.trainable), ...all.filter((w) => !w.trainable)]);
-    return t;
+    return { layer: name, node: 0, tensor: 0, shape: outShape };
   }
 
   functional(name: string, inputs: T[], outputs: T[], className: 'Model' | 'Functional' = 'Model'): { class_name: string; config: Json } {

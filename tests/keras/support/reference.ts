@@ -62,10 +62,38 @@ function forTfjs(node: Json): Json {
   return out;
 }
 
+/**
+ * tfjs cannot rebuild a Sequential nested inside a functional model from JSON; inline its layers
+ * into the parent as a chain (same computation, Keras-2 inbound form assumed).
+ */
+function inlineNestedSequentials(mc: Json): Json {
+  if (mc.class_name !== 'Model' || !Array.isArray(mc.config?.layers)) return mc;
+  const renamed = new Map<string, string>();
+  const layers: Json[] = [];
+  for (const l of mc.config.layers) {
+    if (l.class_name !== 'Sequential') {
+      layers.push(l);
+      continue;
+    }
+    const inner: Json[] = (Array.isArray(l.config) ? l.config : l.config.layers).filter((x: Json) => x.class_name !== 'InputLayer');
+    let inbound = l.inbound_nodes;
+    for (const s of inner) {
+      const cfg = { ...s.config };
+      delete cfg.batch_input_shape;
+      layers.push({ class_name: s.class_name, name: cfg.name, config: cfg, inbound_nodes: inbound });
+      inbound = [[[cfg.name, 0, 0, {}]]];
+    }
+    renamed.set(l.name ?? l.config.name, inner.at(-1).config.name);
+  }
+  const fix = (ref: Json) => (Array.isArray(ref) && renamed.has(ref[0]) ? [renamed.get(ref[0]), ...ref.slice(1)] : ref);
+  for (const l of layers) l.inbound_nodes = (l.inbound_nodes ?? []).map((node: Json) => node.map(fix));
+  return { ...mc, config: { ...mc.config, layers, output_layers: mc.config.output_layers.map(fix) } };
+}
+
 export async function loadReference(m: KerasFile): Promise<tf.LayersModel> {
   await tf.setBackend('cpu');
   registerScaleSum();
-  const model = await tf.models.modelFromJSON({ modelTopology: forTfjs(m.modelConfig) } as tf.io.ModelArtifacts as never);
+  const model = await tf.models.modelFromJSON({ modelTopology: inlineNestedSequentials(forTfjs(m.modelConfig)) } as tf.io.ModelArtifacts as never);
   // Weights by layer name (nested groups hold '<sublayer>/<kind>:0').
   const byLayer = new Map<string, Map<string, W>>();
   for (const list of m.weights.values()) {
