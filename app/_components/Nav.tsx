@@ -23,6 +23,7 @@ export function Nav() {
     <header className="nav">
       <Link href="/" className="brand">FaceAge</Link>
       {user && user.role !== 'rater' && <Link href="/studies">Studies</Link>}
+      {user && <Link href="/survey">Surveys</Link>}
       {user?.role === 'admin' && <Link href="/admin/users">Users</Link>}
       <span className="spacer" />
       {user && (

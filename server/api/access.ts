@@ -37,6 +37,18 @@ export const accessTable: Record<string, Access> = {
   'analysis.validation': READ,
   'analysis.createDemo': ['admin'],
 
+  // human-vs-FaceAge survey: coordinators set up, raters enter (own invitations only), analysts read results
+  'survey.options': STAFF,
+  'survey.create': STAFF,
+  'survey.invite': STAFF,
+  'survey.list': READ,
+  'survey.get': READ,
+  'survey.results': ['admin', 'analyst'],
+  'survey.mine': ['rater'],
+  'survey.view': ['rater'],
+  'survey.save': ['rater'],
+  'survey.submitPart': ['rater'],
+
   'system.selftest': ['admin'],
   'system.audit': ['admin'],
 };

@@ -1,6 +1,7 @@
 import { analysisRouter } from './routers/analysis.ts';
 import { authRouter } from './routers/auth.ts';
 import { cohortsRouter, studiesRouter } from './routers/studies.ts';
+import { surveyRouter } from './routers/survey.ts';
 import { systemRouter } from './routers/system.ts';
 import { usersRouter } from './routers/users.ts';
 import { router } from './trpc.ts';
@@ -11,6 +12,7 @@ export const appRouter = router({
   studies: studiesRouter,
   cohorts: cohortsRouter,
   system: systemRouter,
+  survey: surveyRouter,
   analysis: analysisRouter,
 });
 
