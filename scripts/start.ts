@@ -57,9 +57,26 @@ async function shutdown(code: number) {
   process.exit(code);
 }
 
+/** Newest modification time of the sources the web app is built from. */
+function newestSource(): number {
+  let newest = 0;
+  const walk = (dir: string) => {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+      if (entry.name === 'node_modules' || entry.name === 'artifacts' || entry.name.startsWith('.')) continue;
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else if (/\.(tsx?|css|json)$/.test(entry.name)) newest = Math.max(newest, fs.statSync(full).mtimeMs);
+    }
+  };
+  for (const dir of ['app', 'server', 'stats', 'models', 'workers', 'generated']) if (fs.existsSync(path.join(root, dir))) walk(path.join(root, dir));
+  for (const file of ['next.config.ts', 'package-lock.json']) newest = Math.max(newest, fs.statSync(path.join(root, file)).mtimeMs);
+  return newest;
+}
+
 async function buildIfNeeded(extraEnv: Record<string, string>) {
-  if (fs.existsSync(path.join(root, process.env.NEXT_DIST_DIR || '.next', 'BUILD_ID'))) return;
-  log('building the web app (first start only, about a minute)…');
+  const buildId = path.join(root, process.env.NEXT_DIST_DIR || '.next', 'BUILD_ID');
+  if (fs.existsSync(buildId) && fs.statSync(buildId).mtimeMs >= newestSource()) return;
+  log(fs.existsSync(buildId) ? 'sources changed since the last build: rebuilding the web app…' : 'building the web app (first start only, about a minute)…');
   const child = spawn(process.execPath, [path.join(root, 'node_modules/next/dist/bin/next'), 'build'], {
     cwd: root,
     env: { ...process.env, ...extraEnv, NEXT_TELEMETRY_DISABLED: '1' },

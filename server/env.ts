@@ -30,7 +30,7 @@ export type Env = z.infer<typeof schema> & { photoStoreDir: string; dataDir: str
 export class ConfigError extends Error {}
 
 /** Parses the environment; a bad value names the variable and the reason. */
-export function parseEnv(source: NodeJS.ProcessEnv = process.env): Env {
+export function parseEnv(source: Record<string, string | undefined> = process.env): Env {
   // Empty strings count as unset, as in docker-compose files with `VAR=`.
   const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== ''));
   const result = schema.safeParse(cleaned);
