@@ -111,6 +111,19 @@ function handleSignals() {
   }
 }
 
+/** Records every registered model's provenance in the database (see server/services/model-versions). */
+async function registerModels() {
+  const { db, closeDb } = await import('../server/db/client.ts');
+  const { syncModelVersions } = await import('../server/services/model-versions.ts');
+  try {
+    log(`${await syncModelVersions(db())} models registered`);
+  } catch (err) {
+    log(`could not record the model registry: ${err instanceof Error ? err.message : err}`);
+  } finally {
+    await closeDb();
+  }
+}
+
 async function main() {
   handleSignals();
   const config = env();
@@ -119,6 +132,7 @@ async function main() {
   log(database.embedded ? `embedded PostgreSQL running (data in ${path.join(config.dataDir, 'pg')})` : 'using DATABASE_URL');
   await migrateDeploy(database.url);
   log('database schema up to date');
+  await registerModels();
   const childEnv = { DATABASE_URL: database.url, NEXT_TELEMETRY_DISABLED: '1' };
   await buildIfNeeded(childEnv);
   if (stopping) return;
