@@ -11,7 +11,7 @@
  * Computed in O(n log n) with Fenwick trees over the score ranks.
  */
 import { checkSurv, fail, isMissing } from './validate.ts';
-import { uniqueSorted, indexIn } from './internal.ts';
+import { countingOrder, uniqueSorted, indexIn } from './internal.ts';
 
 export interface ConcordanceInput {
   time: ArrayLike<number>;
@@ -45,12 +45,18 @@ export interface ConcordanceResult {
 
 class Fenwick {
   t: Float64Array;
+  pt: Float64Array;
   total = 0;
   constructor(public m: number) {
     this.t = new Float64Array(m + 1);
+    this.pt = new Float64Array(m);
+  }
+  point(i: number): number {
+    return this.pt[i];
   }
   add(i: number, w: number) {
     this.total += w;
+    this.pt[i] += w;
     for (let k = i + 1; k <= this.m; k += k & -k) this.t[k] += w;
   }
   /** sum of weights with rank < i */
@@ -61,6 +67,7 @@ class Fenwick {
   }
   reset() {
     this.t.fill(0);
+    this.pt.fill(0);
     this.total = 0;
   }
 }
@@ -95,15 +102,21 @@ export function concordance(input: ConcordanceInput): ConcordanceResult {
   const ux = uniqueSorted(x);
   const rank = indexIn(ux, x);
   const m = ux.length;
-  // order: by stratum, then time descending, censored before deaths at equal time
-  const idx = Array.from({ length: n }, (_, i) => i);
+  // order: by stratum, then time descending, censored before deaths at equal time (counting sort)
   const sKey = new Int32Array(n);
+  let nStrata = 1;
   if (input.strata) {
     const lv = [...new Set(st.map(String))].sort();
     const mp = new Map(lv.map((l, i) => [l, i]));
     for (let k = 0; k < n; k++) sKey[k] = mp.get(String(st[k]))!;
+    nStrata = lv.length;
   }
-  idx.sort((a, b) => sKey[a] - sKey[b] || time[b] - time[a] || ev[a] - ev[b]);
+  const ut = uniqueSorted(time);
+  const ti = indexIn(ut, time);
+  const K = ut.length;
+  const key = new Int32Array(n);
+  for (let k = 0; k < n; k++) key[k] = (sKey[k] * K + (K - 1 - ti[k])) * 2 + ev[k];
+  const idx = countingOrder(key, nStrata * K * 2);
 
   const all = new Fenwick(m);
   const dth = new Fenwick(m);
@@ -116,11 +129,18 @@ export function concordance(input: ConcordanceInput): ConcordanceResult {
   let ty = 0;
   let txy = 0;
   let c5 = 0;
-  const walk = (tree: Fenwick, r: number): [number, number, number] => {
+  // walk results (greater, smaller, equal) kept in locals to avoid allocation
+  let wg = 0;
+  let ws = 0;
+  let we = 0;
+  const walk = (tree: Fenwick, r: number): void => {
     const less = tree.prefix(r);
-    const upto = tree.prefix(r + 1);
-    return [tree.total - upto, less, upto - less]; // greater, smaller, equal
+    const upto = less + tree.point(r);
+    wg = tree.total - upto;
+    ws = less;
+    we = upto - less;
   };
+  const grpRanks: number[] = [];
   let a = 0;
   while (a < n) {
     const s = sKey[idx[a]];
@@ -130,18 +150,18 @@ export function concordance(input: ConcordanceInput): ConcordanceResult {
     dth.reset();
     let z2 = 0;
     const addAll = (r: number) => {
-      const [g, sm, e] = walk(all, r);
-      z2 += g * (1 + 2 * (sm + e)) + sm * (1 + 2 * (g + e)) + (g - sm) * (g - sm);
+      walk(all, r);
+      z2 += wg * (1 + 2 * (ws + we)) + ws * (1 + 2 * (wg + we)) + (wg - ws) * (wg - ws);
       all.add(r, 1);
     };
     let p = a;
     while (p < b) {
       const ii = idx[p];
       if (ev[ii] === 0) {
-        const [g, sm, e] = walk(dth, rank[ii]);
-        i0[ii] -= sm;
-        i1[ii] -= g;
-        i2[ii] -= e;
+        walk(dth, rank[ii]);
+        i0[ii] -= ws;
+        i1[ii] -= wg;
+        i2[ii] -= we;
         addAll(rank[ii]);
         p++;
         continue;
@@ -151,27 +171,37 @@ export function concordance(input: ConcordanceInput): ConcordanceResult {
       const t = time[ii];
       while (q < b && time[idx[q]] === t && ev[idx[q]] === 1) q++;
       const nd = q - p;
-      ty += (nd * (nd - 1)) / 2;
-      const byX = new Map<number, number>();
+      if (nd > 1) {
+        ty += (nd * (nd - 1)) / 2;
+        grpRanks.length = 0;
+        for (let k = p; k < q; k++) grpRanks.push(rank[idx[k]]);
+        grpRanks.sort((u, v) => u - v);
+        let r0 = 0;
+        for (let k = 1; k <= nd; k++) {
+          if (k === nd || grpRanks[k] !== grpRanks[r0]) {
+            const c = k - r0;
+            txy += (c * (c - 1)) / 2;
+            r0 = k;
+          }
+        }
+      }
       for (let k = p; k < q; k++) {
         const jj = idx[k];
-        byX.set(rank[jj], (byX.get(rank[jj]) ?? 0) + 1);
-        const [g, sm, e] = walk(all, rank[jj]);
-        conc += g;
-        disc += sm;
-        tx += e;
-        i0[jj] += g;
-        i1[jj] += sm;
-        i2[jj] += e;
+        walk(all, rank[jj]);
+        conc += wg;
+        disc += ws;
+        tx += we;
+        i0[jj] += wg;
+        i1[jj] += ws;
+        i2[jj] += we;
       }
-      for (const c of byX.values()) txy += (c * (c - 1)) / 2;
       for (let k = p; k < q; k++) dth.add(rank[idx[k]], 1);
       for (let k = p; k < q; k++) {
         const jj = idx[k];
-        const [g, sm, e] = walk(dth, rank[jj]);
-        i0[jj] -= sm;
-        i1[jj] -= g;
-        i2[jj] -= e;
+        walk(dth, rank[jj]);
+        i0[jj] -= ws;
+        i1[jj] -= wg;
+        i2[jj] -= we;
         addAll(rank[jj]);
       }
       c5 += (nd * z2) / all.total;
@@ -179,10 +209,10 @@ export function concordance(input: ConcordanceInput): ConcordanceResult {
     }
     for (let k = a; k < b; k++) {
       const ii = idx[k];
-      const [g, sm, e] = walk(dth, rank[ii]);
-      i0[ii] += sm;
-      i1[ii] += g;
-      i2[ii] += e;
+      walk(dth, rank[ii]);
+      i0[ii] += ws;
+      i1[ii] += wg;
+      i2[ii] += we;
     }
     a = b;
   }
