@@ -4,7 +4,9 @@
  */
 import type { Command } from 'commander';
 import { listModels, modelLabel, resolveModelPath, setDefaultAgeModel, type ModelEntry } from '../models/registry.ts';
-import { fetchFaceAgeModel, FACEAGE_RELEASE_URL, h5ShaOf, importKerasModel, type ImportResult } from '../models/keras/import.ts';
+import { FACEAGE_RELEASE_URL, h5ShaOf } from '../models/keras/constants.ts';
+// The converter (onnxruntime, HDF5) is loaded only by the commands that need it.
+import type { ImportResult } from '../models/keras/import.ts';
 
 function printImport(r: ImportResult, json: boolean): void {
   if (json) {
@@ -60,6 +62,7 @@ export function registerModelCommands(program: Command): void {
     .option('--default', 'make it the default age model')
     .option('--json', 'print the result as JSON')
     .action(async (file: string, o: { name?: string; id?: string; default?: boolean; json?: boolean }) => {
+      const { importKerasModel } = await import('../models/keras/import.ts');
       const r = await importKerasModel(file, { name: o.name, id: o.id, makeDefault: !!o.default });
       printImport(r, !!o.json);
     });
@@ -74,6 +77,7 @@ export function registerModelCommands(program: Command): void {
     .option('--json', 'print the result as JSON')
     .action(async (which: string, o: { url?: string; name?: string; default?: boolean; json?: boolean }) => {
       if (which !== 'faceage') throw new Error(`unknown model '${which}': the only fetchable model is 'faceage'`);
+      const { fetchFaceAgeModel } = await import('../models/keras/import.ts');
       const r = await fetchFaceAgeModel({ url: o.url, name: o.name, makeDefault: !!o.default, log: (m) => process.stderr.write(m + '\n') });
       printImport(r, !!o.json);
     });

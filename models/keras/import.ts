@@ -14,7 +14,9 @@ import { convertKerasToOnnx, type ConvertResult } from './convert.ts';
 import { HINT_REDOWNLOAD, KerasImportError } from './errors.ts';
 import { checkHdf5Container, readKerasH5 } from './hdf5.ts';
 
-export const FACEAGE_RELEASE_URL = 'https://github.com/AIM-Harvard/FaceAge/releases/download/v1/faceage_model.h5';
+import { FACEAGE_RELEASE_URL } from './constants.ts';
+
+export { FACEAGE_RELEASE_URL, h5ShaOf } from './constants.ts';
 
 /** The published FaceAge input: 160×160 RGB, NHWC, per-image standardisation (DESIGN.md §1). */
 export const FACEAGE_INPUT_SPEC: InputSpec = {
@@ -140,11 +142,6 @@ export async function importKerasModel(h5Path: string, opts: ImportOptions = {})
   return { entry, h5Sha256, onnxSha256, onnxPath, kerasVersion: h5.kerasVersion, backend: h5.backend, conversion: summary, smokeOutput };
 }
 
-/** Parse the .h5 sha256 recorded in an imported entry's origin. */
-export function h5ShaOf(entry: Pick<ModelEntry, 'origin'>): string | null {
-  return /sha256:([0-9a-f]{64})/.exec(entry.origin)?.[1] ?? null;
-}
-
 export interface FetchOptions extends ImportOptions {
   url?: string;
   /** Where to keep the download (default <modelDir>/downloads). */
@@ -168,7 +165,13 @@ export async function fetchFaceAgeModel(opts: FetchOptions = {}): Promise<Import
     res = await fetch(url, { redirect: 'follow', signal: AbortSignal.timeout(opts.timeoutMs ?? 60_000) });
   } catch (err) {
     const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-    throw new KerasImportError('missing-file', `cannot download ${url}: no network access (${cause?.code ?? cause?.message ?? (err as Error).message})`, manual);
+    const code = cause?.code ?? (err as Error).name;
+    const offline = ['ENOTFOUND', 'EAI_AGAIN', 'ECONNREFUSED', 'ENETUNREACH', 'EHOSTUNREACH', 'ECONNRESET', 'ETIMEDOUT', 'UND_ERR_CONNECT_TIMEOUT', 'TimeoutError'].includes(code);
+    throw new KerasImportError(
+      offline ? 'missing-file' : 'truncated',
+      `cannot download ${url}: ${offline ? 'no network access' : 'the download failed'} (${code}${cause?.message ? `: ${cause.message}` : ''})`,
+      offline ? manual : `run \`faceage model fetch faceage\` again, or ${manual}`,
+    );
   }
   if (!res.ok || !res.body) {
     throw new KerasImportError('missing-file', `cannot download ${url}: HTTP ${res.status} ${res.statusText}`, manual);
