@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { registerDemoCommands } from './demo.ts';
 import { registerModelCommands } from './model.ts';
+import { registerPredict } from './predict.ts';
 import { registerUserCommands } from './user.ts';
 
 /** Every CLI command module exports a function that adds its commands to the program. */
@@ -9,3 +10,4 @@ export type RegisterCommands = (program: Command) => void;
 export const registry: RegisterCommands[] = [registerUserCommands];
 registry.push(registerModelCommands);
 registry.push(registerDemoCommands);
+registry.push(registerPredict);

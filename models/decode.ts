@@ -12,7 +12,7 @@ sharp.concurrency(1);
 export class DecodeError extends Error {}
 
 export async function decodeImage(input: Buffer | Uint8Array | string): Promise<RgbImage> {
-  if (typeof input !== 'string' && input.length === 0) throw new DecodeError('empty file');
+  if (typeof input !== 'string' && input.length === 0) throw new DecodeError('unreadable image: empty file');
   try {
     const { data, info } = await sharp(input, { failOn: 'truncated' })
       .autoOrient()

@@ -19,7 +19,7 @@
  *  - output: x = max(0, int(x1)), y = max(0, int(y1)), w = int(x2 − x), h = int(y2 − y),
  *    keypoints int()-truncated; faces in the order of the final NMS (best first).
  */
-import { resizeAreaF64, resizeAreaU8 } from './resize.ts';
+import { cropResizeArea, resizeAreaF64, resizeAreaU8 } from './resize.ts';
 
 export interface RgbImage {
   /** Interleaved RGB, row-major, 3 bytes per pixel. */
@@ -286,11 +286,20 @@ export function pyramidLevel(img: RgbImage, scale: number): { input: Float32Arra
   return { input, ws, hs };
 }
 
-/** Crop + resize for R/O-Net, written transposed and normalised into `out` at offset. */
-function cropInto(img: RgbImage, p: PadResult, size: number, out: Float32Array, offset: number): boolean {
-  const crop = paddedCrop(img, p);
-  if (!crop) return false;
-  const r = resizeAreaF64(crop, p.tmpw, p.tmph, 3, size, size);
+/**
+ * Crop + resize for R/O-Net, written transposed and normalised into `out` at offset.
+ * Returns false where 0.1.1's numpy slicing would fail (box wholly outside the image).
+ */
+export function cropInto(img: RgbImage, p: PadResult, size: number, out: Float32Array, offset: number): boolean {
+  const { tmpw, tmph } = p;
+  if (tmpw <= 0 || tmph <= 0) return false;
+  // Same validity rule as paddedCrop(): the two numpy slices must agree in shape.
+  const [ty0, ty1] = pySlice(p.dy - 1, p.edy, tmph);
+  const [tx0, tx1] = pySlice(p.dx - 1, p.edx, tmpw);
+  const [iy0, iy1] = pySlice(p.y - 1, p.ey, img.height);
+  const [ix0, ix1] = pySlice(p.x - 1, p.ex, img.width);
+  if (ty1 - ty0 !== iy1 - iy0 || tx1 - tx0 !== ix1 - ix0) return false;
+  const r = cropResizeAreaClipped(img, ix0 - tx0, iy0 - ty0, tmpw, tmph, size, tx0, tx1, ty0, ty1);
   for (let y = 0; y < size; y++)
     for (let x = 0; x < size; x++) {
       const s = (y * size + x) * 3;
@@ -300,6 +309,41 @@ function cropInto(img: RgbImage, p: PadResult, size: number, out: Float32Array, 
       out[d + 2] = (r[s + 2] - 127.5) * 0.0078125;
     }
   return true;
+}
+
+/**
+ * The padded crop is zero except the block [ty0, ty1) × [tx0, tx1), which holds the image
+ * shifted by (ox, oy). When that block is exactly the part of the shifted image that falls inside
+ * it (the normal case), the direct resize from the image is used; otherwise materialise.
+ */
+function cropResizeAreaClipped(
+  img: RgbImage,
+  ox: number,
+  oy: number,
+  tmpw: number,
+  tmph: number,
+  size: number,
+  tx0: number,
+  tx1: number,
+  ty0: number,
+  ty1: number,
+): Float64Array {
+  // Pixels of the shifted image that land inside the crop: columns max(0, -ox) … min(tmpw, W - ox).
+  const cx0 = Math.max(0, -ox);
+  const cx1 = Math.min(tmpw, img.width - ox);
+  const cy0 = Math.max(0, -oy);
+  const cy1 = Math.min(tmph, img.height - oy);
+  if (cx0 === tx0 && cx1 === tx1 && cy0 === ty0 && cy1 === ty1) return cropResizeArea(img, ox, oy, tmpw, tmph, size);
+  const crop = new Float64Array(tmpw * tmph * 3);
+  for (let r = ty0; r < ty1; r++)
+    for (let c = tx0; c < tx1; c++) {
+      const s = ((oy + r) * img.width + ox + c) * 3;
+      const d = (r * tmpw + c) * 3;
+      crop[d] = img.data[s];
+      crop[d + 1] = img.data[s + 1];
+      crop[d + 2] = img.data[s + 2];
+    }
+  return resizeAreaF64(crop, tmpw, tmph, 3, size, size);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -71,7 +71,7 @@ export function areaTab(ssize: number, dsize: number, scale: number): AreaTab {
   return { di, si, alpha, n: k };
 }
 
-interface Plan {
+export interface Plan {
   kind: 'copy' | 'fast' | 'area' | 'linear';
   sx: number; // scale_x
   sy: number;
@@ -81,7 +81,7 @@ interface Plan {
   iy: number;
 }
 
-function plan(sw: number, sh: number, dw: number, dh: number): Plan {
+export function plan(sw: number, sh: number, dw: number, dh: number): Plan {
   const invx = dw / sw;
   const invy = dh / sh;
   const sx = 1 / invx;
@@ -452,4 +452,125 @@ export function resizeBilinearTf(src: Float32Array | Uint8Array, sw: number, sh:
     }
   }
   return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// MTCNN crops: cv2.resize(zero-padded crop as float64, (S, S), INTER_AREA) computed straight from
+// the uint8 image, without materialising the padded crop. The crop's pixel (r, c) is the image's
+// pixel (oy + r, ox + c), or 0 outside the image. Same arithmetic as resizeAreaF64 (float32
+// weights, float64 sums, identical order per output value).
+
+const tabCache = new Map<string, AreaTab>();
+function cachedAreaTab(ssize: number, dsize: number, scale: number): AreaTab {
+  const key = `${ssize}/${dsize}/${scale}`;
+  let t = tabCache.get(key);
+  if (!t) {
+    t = areaTab(ssize, dsize, scale);
+    if (tabCache.size > 4096) tabCache.clear();
+    tabCache.set(key, t);
+  }
+  return t;
+}
+
+let scratchBuf = new Float64Array(0);
+let scratchSum = new Float64Array(0);
+
+/**
+ * Resize the virtual crop (tmpw × tmph at image offset ox, oy) to S×S with INTER_AREA semantics
+ * and return it as float64 HWC (S·S·3 values).
+ */
+export function cropResizeArea(
+  img: { data: Uint8Array; width: number; height: number },
+  ox: number,
+  oy: number,
+  tmpw: number,
+  tmph: number,
+  S: number,
+): Float64Array {
+  const p = plan(tmpw, tmph, S, S);
+  if (p.kind === 'linear' || p.kind === 'copy' || p.kind === 'fast') {
+    // Small crops (enlargement / exact size) and integer factors: materialise and reuse the generic code.
+    const crop = new Float64Array(tmpw * tmph * 3);
+    const { width: W, height: H, data } = img;
+    for (let r = 0; r < tmph; r++) {
+      const iy = oy + r;
+      if (iy < 0 || iy >= H) continue;
+      for (let c = 0; c < tmpw; c++) {
+        const ix = ox + c;
+        if (ix < 0 || ix >= W) continue;
+        const s = (iy * W + ix) * 3;
+        const d = (r * tmpw + c) * 3;
+        crop[d] = data[s];
+        crop[d + 1] = data[s + 1];
+        crop[d + 2] = data[s + 2];
+      }
+    }
+    return resizeAreaF64(crop, tmpw, tmph, 3, S, S);
+  }
+  const xt = cachedAreaTab(tmpw, S, p.sx);
+  const yt = cachedAreaTab(tmph, S, p.sy);
+  const Wd = S * 3;
+  if (scratchBuf.length < Wd) {
+    scratchBuf = new Float64Array(Wd);
+    scratchSum = new Float64Array(Wd);
+  }
+  const buf = scratchBuf;
+  const sum = scratchSum;
+  sum.fill(0, 0, Wd);
+  const dst = new Float64Array(S * S * 3);
+  const { width: W, height: H, data } = img;
+  const n = xt.n;
+  const xdi = xt.di;
+  const xsi = xt.si;
+  const xal = xt.alpha;
+  let bufRow = -1;
+  let prevDy = yt.di[0];
+  for (let j = 0; j < yt.n; j++) {
+    const beta = yt.alpha[j];
+    const dy = yt.di[j];
+    const sy = yt.si[j];
+    if (sy !== bufRow) {
+      const iy = oy + sy;
+      if (iy < 0 || iy >= H) {
+        buf.fill(0, 0, Wd);
+      } else {
+        const rowOfs = iy * W;
+        let k = 0;
+        while (k < n) {
+          const d = xdi[k];
+          let a0 = 0;
+          let a1 = 0;
+          let a2 = 0;
+          while (k < n && xdi[k] === d) {
+            const ix = ox + xsi[k];
+            if (ix >= 0 && ix < W) {
+              const so = (rowOfs + ix) * 3;
+              const a = xal[k];
+              a0 += data[so] * a;
+              a1 += data[so + 1] * a;
+              a2 += data[so + 2] * a;
+            }
+            k++;
+          }
+          buf[d * 3] = a0;
+          buf[d * 3 + 1] = a1;
+          buf[d * 3 + 2] = a2;
+        }
+      }
+      bufRow = sy;
+    }
+    if (dy !== prevDy) {
+      const o = prevDy * Wd;
+      for (let x = 0; x < Wd; x++) {
+        dst[o + x] = sum[x];
+        sum[x] = beta * buf[x];
+      }
+      prevDy = dy;
+    } else {
+      for (let x = 0; x < Wd; x++) sum[x] += beta * buf[x];
+    }
+  }
+  const o = prevDy * Wd;
+  for (let x = 0; x < Wd; x++) dst[o + x] = sum[x];
+  return dst;
 }
