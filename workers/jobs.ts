@@ -10,6 +10,13 @@ export const queues = {
     schema: z.object({ nonce: z.string().min(1), requestedBy: z.string().nullable() }),
     options: { retryLimit: 2, retryDelay: 1, expireInSeconds: 60 },
   },
+  /** One photo × (detector, age model) of a FaceAge run (workers/handlers/faceage.ts). */
+  faceage: {
+    name: 'faceage-estimate',
+    schema: z.object({ runId: z.string().min(1), photoId: z.string().min(1), detectorId: z.string().min(1), ageModelId: z.string().min(1) }),
+    // A killed worker stops heart-beating: its jobs are retried by another worker.
+    options: { retryLimit: 5, retryDelay: 5, expireInSeconds: 900, heartbeatSeconds: 20 },
+  },
 } as const;
 
 export type QueueKey = keyof typeof queues;

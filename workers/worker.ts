@@ -4,6 +4,10 @@ import { closeDb, db } from '~/server/db/client.ts';
 import { startBoss } from './boss.ts';
 import { queues } from './jobs.ts';
 import { handleSelftest } from './handlers/selftest.ts';
+import { handleFaceAgeJobs } from './handlers/faceage.ts';
+import { closePipelines, pipelineFor } from './pipelines.ts';
+import { env } from '~/server/env.ts';
+import { PhotoStore } from '~/server/storage/photo-store.ts';
 
 export interface RunningWorker {
   id: string;
@@ -22,11 +26,17 @@ export async function startWorker(databaseUrl: string): Promise<RunningWorker> {
     for (const job of jobs) results.push(await handleSelftest(database, job.data, id));
     return results;
   });
+  // FaceAge runs: a few photos per fetch so the age model runs batched.
+  const faceageDeps = { store: new PhotoStore(env().photoStoreDir), analyser: (ageModelId: string) => pipelineFor(ageModelId, { threads: env().WORKER_THREADS }) };
+  await boss.work(queues.faceage.name, { batchSize: 8, pollingIntervalSeconds: 1, localConcurrency: env().WORKER_CONCURRENCY }, async (jobs) => {
+    await handleFaceAgeJobs(database, jobs, faceageDeps);
+  });
   return {
     id,
     boss,
     async stop() {
       await boss.stop({ graceful: true, timeout: 15_000 });
+      await closePipelines();
       await closeDb();
     },
   };

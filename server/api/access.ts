@@ -49,6 +49,26 @@ export const accessTable: Record<string, Access> = {
   'survey.save': ['rater'],
   'survey.submitPart': ['rater'],
 
+  // Cohort workflow (issue 6): coordinators run it; analysts read results.
+  'imports.fields': STAFF,
+  'imports.previewClinical': STAFF,
+  'imports.commitClinical': STAFF,
+  'imports.photoLog': STAFF,
+  'photos.list': READ,
+  'curation.get': READ,
+  'curation.updateRules': STAFF,
+  'runs.models': READ,
+  'runs.start': STAFF,
+  'runs.list': READ,
+  'runs.get': READ,
+  'runs.failures': READ,
+  'runs.cancel': STAFF,
+  'runs.retry': STAFF,
+  'qa.list': STAFF,
+  'qa.cull': STAFF,
+  'qa.restore': STAFF,
+  'qa.pass': STAFF,
+
   'system.selftest': ['admin'],
   'system.audit': ['admin'],
 };

@@ -4,6 +4,7 @@ import { cohortsRouter, studiesRouter } from './routers/studies.ts';
 import { surveyRouter } from './routers/survey.ts';
 import { systemRouter } from './routers/system.ts';
 import { usersRouter } from './routers/users.ts';
+import { curationRouter, importsRouter, photosRouter, qaRouter, runsRouter } from './routers/cohort-workflow.ts';
 import { router } from './trpc.ts';
 
 export const appRouter = router({
@@ -12,6 +13,11 @@ export const appRouter = router({
   studies: studiesRouter,
   cohorts: cohortsRouter,
   system: systemRouter,
+  imports: importsRouter,
+  photos: photosRouter,
+  curation: curationRouter,
+  runs: runsRouter,
+  qa: qaRouter,
   survey: surveyRouter,
   analysis: analysisRouter,
 });
