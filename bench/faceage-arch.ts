@@ -11,6 +11,7 @@ import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { convertKerasToOnnx } from '../models/keras/convert.ts';
 import { readKerasH5 } from '../models/keras/hdf5.ts';
+import { OnnxBuilder } from '../models/keras/onnx-builder.ts';
 import { writeFaceAgeH5 } from '../tests/keras/support/facenet.ts';
 import { standardise, syntheticImage } from '../tests/keras/support/reference.ts';
 
@@ -23,6 +24,30 @@ function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/** Multiply-accumulates of the FaceAge architecture's convolutions and dense layers at 160×160. */
+const FACEAGE_GMAC = 1.417;
+
+/** Best sustained fp32 GEMM rate of onnxruntime on this CPU (GFLOP/s), for the arithmetic floor. */
+async function gemmPeak(threads: number): Promise<number> {
+  const N = 768;
+  const b = new OnnxBuilder();
+  b.input('a', [N, N]);
+  const w = b.constF('w', [N, N], new Float32Array(N * N).map((_, i) => ((i * 7919) % 1000) / 1000));
+  b.renameOutput(b.node('MatMul', ['a', w], 'y'), 'y');
+  b.output('y', [N, N]);
+  const s = await ort.InferenceSession.create(b.encode('gemm', ''), { intraOpNumThreads: threads, interOpNumThreads: 1 });
+  const feed = { a: new ort.Tensor('float32', new Float32Array(N * N).fill(0.5), [N, N]) };
+  for (let i = 0; i < 3; i++) await s.run(feed);
+  let best = Infinity;
+  for (let i = 0; i < 20; i++) {
+    const t = performance.now();
+    await s.run(feed);
+    best = Math.min(best, performance.now() - t);
+  }
+  await s.release();
+  return (2 * N * N * N) / best / 1e6;
 }
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'faceage-bench-'));
@@ -44,11 +69,14 @@ try {
     const feed = { [conv.inputName]: new ort.Tensor('float32', img, [1, SIZE, SIZE, 3]) };
     for (let i = 0; i < 5; i++) await sess.run(feed);
     const times: number[] = [];
+    const cpu0 = process.cpuUsage();
     for (let i = 0; i < runs; i++) {
       const t = performance.now();
       await sess.run(feed);
       times.push(performance.now() - t);
     }
+    const cpu = process.cpuUsage(cpu0);
+    const cpuMsPerRun = (cpu.user + cpu.system) / 1000 / runs;
     const batch = 8;
     const big = new Float32Array(batch * img.length);
     for (let b = 0; b < batch; b++) big.set(img, b * img.length);
@@ -61,6 +89,7 @@ try {
       bt.push((performance.now() - t) / batch);
     }
     await sess.release();
+    const peak = await gemmPeak(threads);
     results.push({
       threads,
       runs,
@@ -68,6 +97,10 @@ try {
       minMs: +Math.min(...times).toFixed(2),
       p90Ms: +[...times].sort((a, b) => a - b)[Math.floor(times.length * 0.9)].toFixed(2),
       batch8MedianMsPerFace: +median(bt).toFixed(2),
+      cpuMsPerFace: +cpuMsPerRun.toFixed(1),
+      effectiveGflops: +((2 * FACEAGE_GMAC * 1000) / median(times)).toFixed(1),
+      gemmPeakGflops: +peak.toFixed(1),
+      arithmeticFloorMs: +((2 * FACEAGE_GMAC * 1000) / peak).toFixed(1),
     });
   }
   const summary = {
@@ -79,6 +112,7 @@ try {
     convertMs: Math.round(convertMs),
     cpus: os.cpus().length,
     cpuModel: os.cpus()[0]?.model,
+    loadAverage: os.loadavg().map((x) => +x.toFixed(2)),
     onnxruntime: 'onnxruntime-node CPU, graphOptimizationLevel=all',
     results,
   };
@@ -86,8 +120,13 @@ try {
   else {
     console.log(`${summary.model}: ${summary.onnxNodes} ONNX nodes, ${summary.foldedBatchNorms} BN + ${summary.foldedScaleSums} ScaleSum folded, converted in ${summary.convertMs} ms`);
     for (const r of results) {
-      console.log(`  ${r.threads} thread(s): median ${r.medianMsPerFace} ms/face (min ${r.minMs}, p90 ${r.p90Ms}, ${r.runs} runs); batch 8: ${r.batch8MedianMsPerFace} ms/face`);
+      console.log(
+        `  ${r.threads} thread(s): median ${r.medianMsPerFace} ms/face (min ${r.minMs}, p90 ${r.p90Ms}, ${r.runs} runs; ` +
+          `${r.cpuMsPerFace} CPU-ms/face); batch 8: ${r.batch8MedianMsPerFace} ms/face; ` +
+          `${r.effectiveGflops} GFLOP/s vs fp32 GEMM peak ${r.gemmPeakGflops} GFLOP/s → floor ${r.arithmeticFloorMs} ms/face`,
+      );
     }
+    console.log(`  load average during the run: ${summary.loadAverage.join(' ')} (others' jobs inflate the numbers)`);
   }
 } finally {
   fs.rmSync(dir, { recursive: true, force: true });
