@@ -3,6 +3,7 @@
 import Link from 'next/link';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
+import { DemoButton } from '../_components/DemoButton.tsx';
 import { ErrorNote, Field } from '../_components/Field.tsx';
 import { errorMessage, useTRPC } from '../_lib/trpc.tsx';
 
@@ -30,6 +31,7 @@ export default function StudiesPage() {
               <li key={c.id}>
                 <Link href={`/cohorts/${c.id}`}>{c.name}</Link>
                 {c.isSynthetic && <span className="badge">synthetic demo</span>}
+                {' · '}<Link href={`/cohorts/${c.id}/analysis`} data-testid="analysis-link">Analysis</Link>
                 <span className="muted"> · {c._count.patients} patients · {c._count.photos} photos</span>
               </li>
             ))}
@@ -37,6 +39,7 @@ export default function StudiesPage() {
           {canEdit && <NewCohort studyId={study.id} onCreated={refresh} />}
         </div>
       ))}
+      {me.data?.user?.role === 'admin' && <DemoButton />}
       {canEdit && (
         <form className="card inline" onSubmit={(e: FormEvent) => { e.preventDefault(); createStudy.mutate({ name: studyName }); }}>
           <Field label="New study name" name="studyName" value={studyName} onChange={(e) => setStudyName(e.target.value)} required />

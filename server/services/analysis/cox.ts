@@ -139,7 +139,7 @@ export interface CoxAnalysisResult {
   warnings: string[];
 }
 
-function fit(rows: AnalysisRow[], specs: TermSpec[], ties: 'efron' | 'breslow', completeFor?: TermSpec[]) {
+function fit(rows: AnalysisRow[], specs: TermSpec[], ties: 'efron' | 'breslow', completeFor?: TermSpec[], skipConcordance = false) {
   const design = buildDesign(rows, completeFor ?? specs);
   const dm = designMatrix(design.table, design.terms);
   // columns of the terms actually in this model (completeFor may add terms used only to pick rows)
@@ -150,7 +150,7 @@ function fit(rows: AnalysisRow[], specs: TermSpec[], ties: 'efron' | 'breslow', 
   const time = rows.map((r) => r.survivalYears as number);
   const event = rows.map((r) => r.event as number);
   try {
-    return { fit: coxPH({ time, event, covariates, ties }), dm, time, event, covariates };
+    return { fit: coxPH({ time, event, covariates, ties, skipConcordance }), dm, time, event, covariates };
   } catch (err) {
     if (err instanceof StatsInputError) throw new UserError(`Cox model: ${err.message}`);
     throw err;
@@ -214,8 +214,9 @@ export function coxAnalysis(allRows: AnalysisRow[], options: CoxOptions): CoxAna
   const specs = opts.terms;
   const models: CoxAnalysisResult['models'] = [];
   const warnings: string[] = [];
+  let multi: ReturnType<typeof fit> | null = null;
   if (opts.mode === 'multivariable') {
-    const f = fit(rows, specs, opts.ties);
+    const f = (multi = fit(rows, specs, opts.ties));
     models.push({ label: 'Multivariable model', model: summarise(f.fit, f.dm, specs, opts.zphAlpha) });
   } else {
     for (const spec of specs) {
@@ -232,9 +233,10 @@ export function coxAnalysis(allRows: AnalysisRow[], options: CoxOptions): CoxAna
     const clinical = specs.filter((s) => s.variable !== 'faceAge');
     const full = [...clinical, ...added];
     try {
-      const fullFit = fit(rows, full, opts.ties);
+      // the multivariable model already is the full model when it contains FaceAge
+      const fullFit = multi && faceTerms.length ? multi : fit(rows, full, opts.ties, undefined, true);
       if (clinical.length) {
-        const clinFit = fit(rows, clinical, opts.ties, full);
+        const clinFit = fit(rows, clinical, opts.ties, full, true);
         const t = likelihoodRatioTest(clinFit.fit, fullFit.fit);
         faceAgeLrt = { clinicalTerms: clinical.map(termLabel), added: added.map(termLabel).join(' + '), ...t, n: fullFit.fit.n, events: fullFit.fit.nEvent, logLikClinical: clinFit.fit.logLik, logLikFull: fullFit.fit.logLik };
       } else {

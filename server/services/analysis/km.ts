@@ -31,7 +31,7 @@ export const kmOptionsSchema = z.object({
   confType: z.enum(['log', 'log-log', 'plain']).default('log'),
   confLevel: z.number().gt(0).lt(1).default(0.95),
   /** drawing resolution: at most about 2 points per bin per group */
-  bins: z.number().int().min(50).max(5000).default(1000),
+  bins: z.number().int().min(50).max(5000).default(500),
 });
 export type KmOptions = z.input<typeof kmOptionsSchema>;
 

@@ -1,0 +1,103 @@
+/**
+ * Speed of the dashboard endpoints on a 20,000-patient synthetic cohort.
+ *   npm run bench:analysis        (env: BENCH_PATIENTS=20000 BENCH_REPS=40 DATABASE_URL=…)
+ *
+ * Uses DATABASE_URL when set, otherwise a throw-away embedded PostgreSQL in a temporary folder.
+ * Creates a synthetic demo cohort, then calls the tRPC procedures through the real middleware
+ * (access table, input validation) as an analyst, serialising each answer with superjson as the
+ * HTTP handler does. Reports the cold first call (dataset load and curation) and p50/p95 of warm
+ * calls (the dataset cache validated by its fingerprint query on every call, then the statistics).
+ */
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import superjson from 'superjson';
+
+const PATIENTS = Number(process.env.BENCH_PATIENTS ?? 20_000);
+const REPS = Number(process.env.BENCH_REPS ?? 40);
+
+function pct(xs: number[], p: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const h = (s.length - 1) * p;
+  const lo = Math.floor(h);
+  return s[lo] + (h - lo) * ((s[Math.min(lo + 1, s.length - 1)] ?? s[lo]) - s[lo]);
+}
+
+async function main() {
+  let stop = async () => {};
+  let dir: string | undefined;
+  if (!process.env.DATABASE_URL) {
+    const { startEmbeddedPostgres } = await import('../server/db/embedded.ts');
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'faceage-bench-pg-'));
+    fs.chmodSync(dir, 0o755);
+    const pg = await startEmbeddedPostgres({ dir: path.join(dir, 'pg'), port: 57000 + Math.floor(Math.random() * 2000) });
+    process.env.DATABASE_URL = pg.url;
+    stop = pg.stop;
+  }
+  const { migrateDeploy } = await import('../server/db/migrate.ts');
+  await migrateDeploy(process.env.DATABASE_URL!);
+  const { db, closeDb } = await import('../server/db/client.ts');
+  const { createUser } = await import('../server/services/auth.ts');
+  const { createDemoCohort } = await import('../server/services/demo.ts');
+  const { appRouter } = await import('../server/api/root.ts');
+  const { createCallerFactory } = await import('../server/api/trpc.ts');
+  try {
+    const database = db();
+    const t0 = performance.now();
+    const demo = await createDemoCohort(database, { patients: PATIENTS, seed: 2024, studyName: `Synthetic demo bench ${Date.now()}` }, null);
+    const createMs = performance.now() - t0;
+    const user = await createUser(database, { email: `bench-${crypto.randomBytes(4).toString('hex')}@bench.local`, name: 'Bench analyst', password: 'bench-password-123', role: 'analyst' }, null);
+    const caller = createCallerFactory(appRouter)({ db: database, user, sessionToken: undefined, resHeaders: new Headers(), cookieSecure: false, sessionTtlHours: 1 });
+    const cohortId = demo.cohortId;
+    const coxTerms = [
+      { variable: 'faceAge', type: 'numeric' as const, scale: 10 },
+      { variable: 'chronoAge', type: 'numeric' as const, scale: 10 },
+      { variable: 'sex', type: 'factor' as const, reference: null },
+      { variable: 'site', type: 'factor' as const, reference: null },
+      { variable: 'ecog', type: 'numeric' as const, scale: 1 },
+      { variable: 'smoking', type: 'factor' as const, reference: 'never' },
+    ];
+    const cases: Record<string, () => Promise<unknown>> = {
+      'km (paper FaceAge groups, log-rank)': () => caller.analysis.km({ cohortId, options: { grouping: { by: 'faceAge', cuts: [65, 75, 85] } } }),
+      'km (age-gap tertiles, horizon 5 y)': () => caller.analysis.km({ cohortId, options: { grouping: { by: 'ageGapQuantiles', k: 3 }, horizon: 5 } }),
+      'cox (multivariable, 6 terms, LRT, zph)': () => caller.analysis.cox({ cohortId, options: { terms: coxTerms, mode: 'multivariable' } }),
+      'cox (univariable, 6 terms)': () => caller.analysis.cox({ cohortId, options: { terms: coxTerms, mode: 'univariable', faceAgeLrt: false } }),
+      'agreement (scatter, histogram, subgroups)': () => caller.analysis.agreement({ cohortId }),
+    };
+    const t1 = performance.now();
+    await caller.analysis.overview({ cohortId });
+    const coldMs = performance.now() - t1;
+    const results: { name: string; p50: number; p95: number; max: number; bytes: number }[] = [];
+    for (const [name, call] of Object.entries(cases)) {
+      for (let i = 0; i < 3; i++) await call(); // JIT warm-up
+      const times: number[] = [];
+      let bytes = 0;
+      for (let i = 0; i < REPS; i++) {
+        const s = performance.now();
+        const out = await call();
+        bytes = superjson.stringify(out).length;
+        times.push(performance.now() - s);
+      }
+      results.push({ name, p50: pct(times, 0.5), p95: pct(times, 0.95), max: Math.max(...times), bytes });
+    }
+    const load = os.loadavg()[0];
+    console.log(`\nDashboard endpoints, ${PATIENTS} synthetic patients (${demo.events} events), ${REPS} calls each after warm-up`);
+    console.log(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, load average ${load.toFixed(1)}, node ${process.version}`);
+    console.log(`demo cohort created in ${(createMs / 1000).toFixed(1)} s; first (cold) dataset load + curation ${coldMs.toFixed(0)} ms\n`);
+    console.log('endpoint'.padEnd(44) + 'p50 ms'.padStart(9) + 'p95 ms'.padStart(9) + 'max ms'.padStart(9) + 'answer KB'.padStart(11));
+    for (const r of results) console.log(r.name.padEnd(44) + r.p50.toFixed(1).padStart(9) + r.p95.toFixed(1).padStart(9) + r.max.toFixed(1).padStart(9) + (r.bytes / 1024).toFixed(0).padStart(11));
+    const worst = Math.max(...results.filter((r) => /^(km|cox)/.test(r.name)).map((r) => r.p95));
+    console.log(`\nKM and Cox p95 ${worst.toFixed(1)} ms: ${worst < 300 ? 'within' : 'OVER'} the 300 ms budget`);
+    if (process.env.BENCH_JSON) fs.writeFileSync(process.env.BENCH_JSON, JSON.stringify({ patients: PATIENTS, reps: REPS, createMs, coldMs, load, results }, null, 2));
+  } finally {
+    await closeDb();
+    await stop();
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
