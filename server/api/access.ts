@@ -69,15 +69,6 @@ export const accessTable: Record<string, Access> = {
   'qa.restore': STAFF,
   'qa.pass': STAFF,
 
-  // survival dashboards (issue 7): analysts, coordinators and admins; raters never
-  'analysis.overview': READ,
-  'analysis.km': READ,
-  'analysis.cox': READ,
-  'analysis.predictions': READ,
-  'analysis.agreement': READ,
-  'analysis.validation': READ,
-  'analysis.createDemo': ['admin'],
-
   'system.selftest': ['admin'],
   'system.audit': ['admin'],
 };

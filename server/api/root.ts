@@ -13,7 +13,6 @@ export const appRouter = router({
   studies: studiesRouter,
   cohorts: cohortsRouter,
   system: systemRouter,
-  analysis: analysisRouter,
   imports: importsRouter,
   photos: photosRouter,
   curation: curationRouter,
