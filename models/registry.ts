@@ -146,10 +146,10 @@ export const BASELINE_AGE_ID = 'baseline-faceapi-agegender-1.7.15';
 
 /** SHA-256 of the generated ONNX files (build is deterministic; build.ts checks these). */
 export const BUILTIN_ONNX_SHA256: Record<string, string> = {
-  'mtcnn-pnet.onnx': '',
-  'mtcnn-rnet.onnx': '',
-  'mtcnn-onet.onnx': '',
-  'baseline-agegender.onnx': '',
+  'mtcnn-pnet.onnx': '96f6f43e68a3281f21452289eb1e2c5d07b831fae5cdcba043c2f414c4925d70',
+  'mtcnn-rnet.onnx': 'd42da73fed8d9d09e4a4dc6669636ed57c2d6cbcb90691616d7a1936c48f6517',
+  'mtcnn-onet.onnx': '0d4cb667b8344fc20119aa73bcc16bf67c88ebbd72e7d9671b9322a7f9061aff',
+  'baseline-agegender.onnx': 'c0322e051329e88b1a188638e2500ce7e7fa16863b8d6c735b840af74800509e',
 };
 
 function sha256Text(s: string): string {
@@ -207,7 +207,7 @@ export function builtinModels(): Omit<ModelEntry, 'isDefault'>[] {
         colour: 'RGB',
         layout: 'NHWC',
         normalisation: { type: 'affine', mean: [122.782, 117.001, 104.298], scale: [1 / 255, 1 / 255, 1 / 255] },
-        crop: 'first face box, no margin, padded to square (bottom/right, zeros) as face-api does',
+        crop: 'first face box, no margin, zero-padded to a centred square as face-api does',
         resize: 'bilinear',
         outputName: 'age',
       },
