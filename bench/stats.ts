@@ -57,15 +57,20 @@ function median(x: number[]): number {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
-function timeIt(fn: () => unknown, reps: number): number {
+/** median wall-clock ms and median CPU ms (user + system) of `reps` runs after one warm-up */
+function timeIt(fn: () => unknown, reps: number): { wall: number; cpu: number } {
   fn(); // warm-up (JIT)
   const ts: number[] = [];
+  const cs: number[] = [];
   for (let r = 0; r < reps; r++) {
+    const c0 = process.cpuUsage();
     const t0 = process.hrtime.bigint();
     fn();
     ts.push(Number(process.hrtime.bigint() - t0) / 1e6);
+    const c = process.cpuUsage(c0);
+    cs.push((c.user + c.system) / 1000);
   }
-  return median(ts);
+  return { wall: median(ts), cpu: median(cs) };
 }
 
 function writeCsv(file: string, cols: Record<string, ArrayLike<number>>) {
@@ -98,9 +103,10 @@ const ts = {
   km: timeIt(() => kaplanMeier({ time: big.time, event: big.event }), REPS),
   logrank: timeIt(() => logRank({ time: big.time, event: big.event, group: bigGroup }), REPS),
 };
-console.log(`TS  coxPH n=100k p=10 efron: ${ts.cox.toFixed(1)} ms (iter ${coxFit.iterations}, loglik ${coxFit.logLik.toFixed(6)}, C ${coxFit.concordance.toFixed(6)})`);
-console.log(`TS  kaplanMeier n=1M:        ${ts.km.toFixed(1)} ms`);
-console.log(`TS  logRank n=1M, 2 groups:  ${ts.logrank.toFixed(1)} ms`);
+console.log(`TS  coxPH n=100k p=10 efron: ${ts.cox.wall.toFixed(1)} ms wall, ${ts.cox.cpu.toFixed(1)} ms CPU (iter ${coxFit.iterations}, loglik ${coxFit.logLik.toFixed(6)}, C ${coxFit.concordance.toFixed(6)})`);
+console.log(`TS  kaplanMeier n=1M:        ${ts.km.wall.toFixed(1)} ms wall, ${ts.km.cpu.toFixed(1)} ms CPU`);
+console.log(`TS  logRank n=1M, 2 groups:  ${ts.logrank.wall.toFixed(1)} ms wall, ${ts.logrank.cpu.toFixed(1)} ms CPU`);
+console.log(`load average: ${os.loadavg().map((v) => v.toFixed(2)).join(' ')}`);
 
 if (!haveR()) {
   console.log('Rscript with survival not found: R comparison skipped (apt-get install r-base-core r-cran-survival).');
@@ -113,31 +119,37 @@ if (!haveR()) {
 suppressMessages(library(survival))
 args <- commandArgs(TRUE); reps <- as.integer(args[3])
 cx <- read.csv(args[1]); bg <- read.csv(args[2])
-tm <- function(expr) { f <- function() system.time(eval(expr))[["elapsed"]]; f(); median(replicate(reps, f())) * 1000 }
+tm <- function(expr) {
+  f <- function() { st <- system.time(eval(expr)); c(st[["elapsed"]], st[["user.self"]] + st[["sys.self"]]) }
+  f(); r <- replicate(reps, f()); c(median(r[1, ]), median(r[2, ])) * 1000
+}
 fml <- as.formula(paste("Surv(time, event) ~", paste(paste0("x", 1:10), collapse = " + ")))
 fit <- coxph(fml, data = cx, ties = "efron")
 t_cox <- tm(quote(coxph(fml, data = cx, ties = "efron")))
 t_km <- tm(quote(survfit(Surv(time, event) ~ 1, data = bg)))
 t_lr <- tm(quote(survdiff(Surv(time, event) ~ group, data = bg)))
-cat(sprintf("RESULT %.3f %.3f %.3f %d %.10f %.10f\\n", t_cox, t_km, t_lr, fit$iter, fit$loglik[2], fit$concordance[["concordance"]]))
+cat(sprintf("RESULT %.3f %.3f %.3f %d %.10f %.10f %.3f %.3f %.3f\\n", t_cox[1], t_km[1], t_lr[1], fit$iter, fit$loglik[2], fit$concordance[["concordance"]], t_cox[2], t_km[2], t_lr[2]))
 `;
   const rFile = path.join(tmp, 'bench.R');
   fs.writeFileSync(rFile, rScript);
   const out = execFileSync('Rscript', [rFile, coxCsv, bigCsv, String(REPS)], { encoding: 'utf8', maxBuffer: 1 << 26 });
   const line = out.split('\n').find((l) => l.startsWith('RESULT'));
   if (!line) throw new Error('R benchmark produced no result:\n' + out);
-  const [rc, rk, rl, rIter, rLL, rC] = line.split(' ').slice(1).map(Number);
+  const [rc, rk, rl, rIter, rLL, rC, rcC, rkC, rlC] = line.split(' ').slice(1).map(Number);
   const rv = execFileSync('Rscript', ['-e', 'cat(R.version.string, "survival", as.character(packageVersion("survival")))'], { encoding: 'utf8' });
   console.log(`R   ${rv.trim()}`);
-  console.log(`R   coxph: ${rc.toFixed(1)} ms (iter ${rIter}, loglik ${rLL.toFixed(6)}, C ${rC.toFixed(6)})`);
-  console.log(`R   survfit: ${rk.toFixed(1)} ms, survdiff: ${rl.toFixed(1)} ms`);
+  console.log(`R   coxph: ${rc.toFixed(1)} ms wall, ${rcC.toFixed(1)} ms CPU (iter ${rIter}, loglik ${rLL.toFixed(6)}, C ${rC.toFixed(6)})`);
+  console.log(`R   survfit: ${rk.toFixed(1)} ms wall, survdiff: ${rl.toFixed(1)} ms wall`);
   console.log('');
-  console.log('fit                         TS ms     R ms   TS/R');
-  const row = (name: string, a: number, b: number) => console.log(`${name.padEnd(26)} ${a.toFixed(1).padStart(7)} ${b.toFixed(1).padStart(8)} ${(a / b).toFixed(2).padStart(6)}`);
-  row('coxPH n=100k p=10 efron', ts.cox, rc);
-  row('kaplanMeier n=1M', ts.km, rk);
-  row('logRank n=1M', ts.logrank, rl);
-  console.log(`Bar: Cox ≤ 1.5× R → ${ts.cox / rc <= 1.5 ? 'PASS' : 'FAIL'} (${(ts.cox / rc).toFixed(2)}×)`);
+  console.log('fit (median ms)            TS wall    R wall  ratio |  TS CPU    R CPU  ratio');
+  const row = (name: string, a: { wall: number; cpu: number }, b: number, bc: number) =>
+    console.log(
+      `${name.padEnd(26)} ${a.wall.toFixed(1).padStart(8)} ${b.toFixed(1).padStart(9)} ${(a.wall / b).toFixed(2).padStart(6)} | ${a.cpu.toFixed(1).padStart(7)} ${bc.toFixed(1).padStart(8)} ${(a.cpu / bc).toFixed(2).padStart(6)}`,
+    );
+  row('coxPH n=100k p=10 efron', ts.cox, rc, rcC);
+  row('kaplanMeier n=1M', ts.km, rk, rkC);
+  row('logRank n=1M', ts.logrank, rl, rlC);
+  console.log(`Bar: Cox ≤ 1.5× R (wall) → ${ts.cox.wall / rc <= 1.5 ? 'PASS' : 'FAIL'} (${(ts.cox.wall / rc).toFixed(2)}×)`);
   console.log(`Agreement on the bench fit: |Δloglik| = ${Math.abs(coxFit.logLik - rLL).toExponential(2)}, iterations TS ${coxFit.iterations} / R ${rIter}`);
 }
 fs.rmSync(tmp, { recursive: true, force: true });

@@ -298,53 +298,54 @@ export function coxPH(input: CoxInput): CoxResult {
   const x = new Float64Array(n * p);
   const strata = new Int32Array(n);
   const rowIndex = new Int32Array(n);
+  const posOf = new Int32Array(n); // sorted position of kept row o
   for (let k = 0; k < n; k++) {
     const o = ord[k];
-    const r = keep[o];
+    posOf[o] = k;
     time[k] = time0[o];
     status[k] = ev0[o];
     strata[k] = sIdx[o];
-    rowIndex[k] = r;
+    rowIndex[k] = keep[o];
   }
-  // gather column by column (better cache behaviour than row by row)
-  for (let j = 0; j < p; j++) {
-    const col = cols[j];
-    for (let k = 0; k < n; k++) x[k * p + j] = col[rowIndex[k]] as number;
+  // scatter rows: sequential reads of every column, one contiguous p-vector written per row
+  for (let o = 0; o < n; o++) {
+    const r = keep[o];
+    const dst = posOf[o] * p;
+    for (let j = 0; j < p; j++) x[dst + j] = cols[j][r] as number;
   }
   const stratEnd = new Uint8Array(n);
   for (let k = 0; k < n; k++) stratEnd[k] = k === n - 1 || strata[k + 1] !== strata[k] ? 1 : 0;
   let nEvent = 0;
   for (let k = 0; k < n; k++) nEvent += status[k];
 
-  // centring (R nocenter = c(-1, 0, 1)) and coxfit6 scaling
+  // centring (R nocenter = c(-1, 0, 1)) and coxfit6 scaling, computed row-wise
   const means = new Float64Array(p);
   const scale = new Float64Array(p);
   const xs = new Float64Array(n * p);
-  for (let j = 0; j < p; j++) {
-    let nocenter = true;
-    let sum = 0;
-    for (let k = 0; k < n; k++) {
-      const v = x[k * p + j];
-      sum += v;
-      if (v !== 0 && v !== 1 && v !== -1) nocenter = false;
+  const sums = new Float64Array(p);
+  const nocenter = new Uint8Array(p).fill(1);
+  for (let k = 0; k < n; k++) {
+    const off = k * p;
+    for (let j = 0; j < p; j++) {
+      const v = x[off + j];
+      sums[j] += v;
+      if (v !== 0 && v !== 1 && v !== -1) nocenter[j] = 0;
     }
-    if (nocenter) {
-      means[j] = 0;
-      scale[j] = 1;
-      for (let k = 0; k < n; k++) xs[k * p + j] = x[k * p + j];
-    } else {
-      const m = sum / n;
-      means[j] = m;
-      let sa = 0;
-      for (let k = 0; k < n; k++) {
-        const v = x[k * p + j] - m;
-        xs[k * p + j] = v;
-        sa += Math.abs(v);
-      }
-      const sc = sa > 0 ? n / sa : 1;
-      scale[j] = sc;
-      for (let k = 0; k < n; k++) xs[k * p + j] *= sc;
+  }
+  for (let j = 0; j < p; j++) means[j] = nocenter[j] ? 0 : sums[j] / n;
+  const absDev = new Float64Array(p);
+  for (let k = 0; k < n; k++) {
+    const off = k * p;
+    for (let j = 0; j < p; j++) {
+      const v = x[off + j] - means[j];
+      xs[off + j] = v;
+      absDev[j] += Math.abs(v);
     }
+  }
+  for (let j = 0; j < p; j++) scale[j] = nocenter[j] ? 1 : absDev[j] > 0 ? n / absDev[j] : 1;
+  for (let k = 0; k < n; k++) {
+    const off = k * p;
+    for (let j = 0; j < p; j++) if (scale[j] !== 1) xs[off + j] *= scale[j];
   }
 
   const work = {
