@@ -55,7 +55,8 @@ export async function checkImage(data: Buffer): Promise<ImageCheck> {
   if (data.length > PHOTO_LIMITS.maxBytes) throw new UserError(`file larger than ${PHOTO_LIMITS.maxBytes / 1024 / 1024} MB`);
   let meta: Awaited<ReturnType<ReturnType<typeof sharp>["metadata"]>>;
   try {
-    meta = await sharp(data, { limitInputPixels: PHOTO_LIMITS.maxPixels }).metadata();
+    // Header only: no pixels are decoded before the pixel limit is checked.
+    meta = await sharp(data, { limitInputPixels: false }).metadata();
   } catch {
     throw new UserError('not a readable image (unknown or corrupt format)');
   }
