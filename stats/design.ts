@@ -7,10 +7,22 @@
  */
 import { fail, isMissing } from './validate.ts';
 
+/**
+ * A term: a column name (numeric columns enter linearly, text columns become factors with sorted
+ * levels, as R does for character vectors), or an object. Numeric: `{ name, scale: 10, as: 'faceage10' }`
+ * (value / scale; `per` and `divideBy` are accepted aliases of `scale`). Factor:
+ * `{ name, type: 'factor', reference: 'breast', levels? }` (`'categorical'` accepted, `ref` alias).
+ */
 export type DesignTerm =
   | string
-  | { name: string; type?: 'numeric'; scale?: number; as?: string }
-  | { name: string; type: 'factor'; reference?: string | number; levels?: (string | number)[] };
+  | { name: string; type?: 'numeric'; scale?: number; per?: number; divideBy?: number; as?: string }
+  | {
+      name: string;
+      type: 'factor' | 'categorical';
+      reference?: string | number;
+      ref?: string | number;
+      levels?: (string | number)[];
+    };
 
 export interface DesignMatrixResult {
   covariates: Record<string, number[]>;
@@ -48,9 +60,19 @@ export function designMatrix(table: Table, terms: DesignTerm[]): DesignMatrixRes
   const levelsOut: Record<string, (string | number)[]> = {};
   const missing = new Uint8Array(n);
   for (const raw of terms) {
-    const t = typeof raw === 'string' ? { name: raw } : raw;
+    let t: any = typeof raw === 'string' ? { name: raw } : { ...raw };
     if (!t.name) fail('term without a name');
-    if ('type' in t && t.type === 'factor') {
+    if (t.type === undefined) {
+      // a text column is a factor (R: character → factor with sorted levels)
+      let text = false;
+      for (let i = 0; i < n && !text; i++) {
+        const v = get(i, t.name);
+        if (typeof v === 'string' && !isMissingCell(v) && !Number.isFinite(Number(v))) text = true;
+      }
+      if (text) t = { ...t, type: 'factor' };
+    }
+    if (t.ref !== undefined && t.reference === undefined) t.reference = t.ref;
+    if (t.type === 'factor' || t.type === 'categorical') {
       let levels = t.levels ? [...t.levels] : null;
       const vals: unknown[] = [];
       for (let i = 0; i < n; i++) {
@@ -77,8 +99,8 @@ export function designMatrix(table: Table, terms: DesignTerm[]): DesignMatrixRes
         termColumns[t.name].push(col);
       }
     } else {
-      const nt = t as { name: string; scale?: number; as?: string };
-      const scale = nt.scale ?? 1;
+      const nt = t as { name: string; scale?: number; per?: number; divideBy?: number; as?: string };
+      const scale = nt.scale ?? nt.per ?? nt.divideBy ?? 1;
       if (!(scale > 0) || !Number.isFinite(scale)) fail(`term ${nt.name}: scale must be a positive number`);
       const col = nt.as ?? nt.name;
       covariates[col] = new Array(n);

@@ -40,8 +40,10 @@ export function checkSameLength(n: number, name: string, x: ArrayLike<unknown>):
   if (x.length !== n) fail(`${name} has length ${x.length}, expected ${n}`);
 }
 
+/** Missing value as R's NA: null/undefined, NaN, or the strings "NA" / "NaN" / "" (fixture/CSV encodings). */
 export function isMissing(v: unknown): boolean {
-  return v === null || v === undefined || (typeof v === 'number' && Number.isNaN(v));
+  if (typeof v === 'number') return v !== v;
+  return v === null || v === undefined || v === 'NA' || v === 'NaN' || v === '';
 }
 
 export function checkFiniteArray(name: string, x: ArrayLike<number>): void {

@@ -160,3 +160,14 @@ describe('input validation and fit diagnostics', () => {
     expect(() => predictSurvival(a, { z: [1] }, [1])).toThrow(/lacks x/);
   });
 });
+
+describe('designMatrix conveniences', () => {
+  it('text columns become factors with sorted levels; "NA" strings are missing', () => {
+    const d = designMatrix({ rx: ['Obs', 'Lev', 'Lev+5FU', 'NA', 'Obs'], age: [50, 60, 'NA', 70, 80] } as any, ['rx', { name: 'age', per: 10 }]);
+    expect(d.columns).toEqual(['rxLev+5FU', 'rxObs', 'age']);
+    expect(d.missingRows).toEqual([2, 3]);
+    const d2 = designMatrix({ rx: ['Obs', 'Lev', 'Lev+5FU', 'Obs'] }, [{ name: 'rx', type: 'categorical', ref: 'Obs' }]);
+    expect(d2.columns).toEqual(['rxLev', 'rxLev+5FU']);
+    expect(d2.covariates.rxLev).toEqual([0, 1, 0, 0]);
+  });
+});
