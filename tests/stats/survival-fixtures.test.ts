@@ -142,8 +142,9 @@ for (const ds of DATASETS) {
 
     it('log-rank (rho 0, rho 1, stratified)', () => {
       const c = new Checker();
-      for (const key of ['rho0', 'rho1', 'stratified_rho0']) {
+      for (const key of ['rho0', 'rho1', 'stratified_rho0', 'stratified_rho1']) {
         const ref = fx.logrank[key];
+        if (!ref) continue;
         const grp = data[spec.group].map(str);
         const r = logRank({
           time,
@@ -225,6 +226,11 @@ for (const ds of DATASETS) {
         c.num(fit.concordance, m.concordance, `${w}.concordance`);
         c.num(fit.concordanceSe, m.concordance_se, `${w}.concordance_se`);
         c.num(fit.iterations, m.iter, `${w}.iter`, { exact: true });
+        if (m.zph) {
+          const z = coxZph(fit);
+          c.arr([...z.chisq, z.global.chisq], m.zph.chisq, `${w}.zph.chisq`);
+          c.arr([...z.pValue, z.global.pValue], m.zph.p, `${w}.zph.p`);
+        }
       }
       report(`${name}.cox`, c);
     });
