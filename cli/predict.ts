@@ -4,6 +4,7 @@
  * `faceage models build` — (re)build the built-in ONNX model artefacts.
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import type { AnalysisResult } from '../models/pipeline.ts';
@@ -114,6 +115,11 @@ export function progressReporter(total: number, stream: NodeJS.WriteStream = pro
   };
 }
 
+/** Default CPU threads for predict: the available cores, at most 4. */
+export function defaultThreads(): number {
+  return Math.max(1, Math.min(4, os.availableParallelism()));
+}
+
 export interface PredictOptions {
   out: string;
   ageModel?: string;
@@ -141,9 +147,14 @@ export async function runPredict(folder: string, opts: PredictOptions): Promise<
     return 1;
   }
   const { createPipeline } = await import('../models/pipeline.ts');
+  const { createPipelinePool } = await import('../models/pool.ts');
+  const threads = Math.max(1, Math.min(opts.threads ?? defaultThreads(), files.length));
   let pipeline;
   try {
-    pipeline = await createPipeline({ ageModelId: opts.ageModel, threads: opts.threads, device: opts.device });
+    pipeline =
+      threads > 1
+        ? await createPipelinePool({ workers: threads, threads: 1, ageModelId: opts.ageModel, device: opts.device })
+        : await createPipeline({ ageModelId: opts.ageModel, threads: 1, device: opts.device });
   } catch (e) {
     err((e as Error).message);
     return opts.ageModel && /unknown age model|not an age model/.test((e as Error).message) ? 2 : 1;
@@ -152,7 +163,7 @@ export async function runPredict(folder: string, opts: PredictOptions): Promise<
   process.stderr.write(
     `faceage predict: ${files.length} photo(s); detector ${pipeline.detector.id}; age model ${age.id}` +
       (age.kind === 'baseline' ? ' — BASELINE apparent-age model, not FaceAge' : '') +
-      `; ${pipeline.provider.toUpperCase()}\n`,
+      `; ${pipeline.provider.toUpperCase()}, ${threads} thread(s)\n`,
   );
   const outPath = path.resolve(opts.out);
   fs.mkdirSync(path.dirname(outPath), { recursive: true });
@@ -163,7 +174,7 @@ export async function runPredict(folder: string, opts: PredictOptions): Promise<
   const progress = progressReporter(files.length);
   try {
     fs.writeSync(fd, CSV_COLUMNS.join(',') + '\n');
-    const batch = Math.max(1, opts.batch ?? 16);
+    const batch = Math.max(1, opts.batch ?? Math.max(16, 8 * threads));
     for (let i = 0; i < files.length; i += batch) {
       const names = files.slice(i, i + batch);
       let results: AnalysisResult[];
@@ -219,7 +230,7 @@ export function registerPredict(program: Command): void {
     .option('--out <file>', 'output CSV', 'predictions.csv')
     .option('--age-model <id>', 'age model id from the registry (default: the default age model)')
     .option('--limit <n>', 'only the first N photos (by file name)', positiveInt('--limit'))
-    .option('--threads <n>', 'onnxruntime intra-op threads', positiveInt('--threads'))
+    .option('--threads <n>', 'CPU threads: N pipelines in worker threads, one onnxruntime intra-op thread each (default: cores, max 4)', positiveInt('--threads'))
     .option('--batch <n>', 'photos per batch (faces are batched through the age model)', positiveInt('--batch'))
     .option('--device <device>', 'cpu | cuda | auto (CUDA only when available)', 'cpu')
     .action(async (folder: string, o: PredictOptions) => {

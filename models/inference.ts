@@ -79,6 +79,9 @@ export async function createSession(
     interOpNumThreads: 1,
     graphOptimizationLevel: 'all',
     executionMode: 'sequential',
+    // Spin-waiting intra-op threads burn a shared core for nothing on busy machines; let them sleep
+    // unless FACEAGE_ORT_SPIN=1.
+    extra: { session: { intra_op: { allow_spinning: process.env.FACEAGE_ORT_SPIN === '1' ? '1' : '0' } } },
   };
   try {
     const session =
