@@ -11,6 +11,8 @@ async function download(page: Page, button: Locator): Promise<{ name: string; bo
   return { name: dl.suggestedFilename(), body: fs.readFileSync(path) };
 }
 
+const tab = (page: Page, name: string) => page.getByRole('navigation', { name: 'Analysis views' }).getByRole('link', { name, exact: true }).click();
+
 const shot = (page: Page, name: string) => page.screenshot({ path: `test-results/screens/${name}.png`, fullPage: true });
 
 test('survival dashboards on the synthetic demo cohort: every view, a changed cut point, SVG/PNG/CSV downloads', async ({ page }) => {
@@ -27,7 +29,7 @@ test('survival dashboards on the synthetic demo cohort: every view, a changed cu
   await shot(page, 'analysis-overview');
 
   // Kaplan–Meier: paper groups, risk table, log-rank
-  await page.getByRole('link', { name: 'Kaplan–Meier' }).click();
+  await tab(page, 'Kaplan–Meier');
   const km = page.getByTestId('km-figure');
   await expect(km.locator('svg.recharts-surface')).toBeVisible();
   await expect(km.locator('svg')).toContainText('Number at risk');
@@ -68,7 +70,7 @@ test('survival dashboards on the synthetic demo cohort: every view, a changed cu
   expect(atStart).toBe(1000);
 
   // Cox: default multivariable model, forest plot, LRT for FaceAge
-  await page.getByRole('link', { name: 'Cox models' }).click();
+  await tab(page, 'Cox models');
   const forest = page.getByTestId('forest-figure');
   await expect(forest.locator('svg')).toContainText('FaceAge (per 10 years)', { timeout: 30_000 });
   await expect(page.getByTestId('faceage-lrt')).toContainText(/Likelihood-ratio test of adding FaceAge \(per 10 years\) to the clinical model/);
@@ -87,7 +89,7 @@ test('survival dashboards on the synthetic demo cohort: every view, a changed cu
   expect(predLines).toHaveLength(1001);
 
   // Agreement and subgroups
-  await page.getByRole('link', { name: 'Agreement & subgroups' }).click();
+  await tab(page, 'Agreement & subgroups');
   const scatter = page.getByTestId('scatter-figure');
   await expect(scatter.locator('svg')).toContainText('MAE =');
   await expect(page.getByTestId('subgroup-table')).toContainText('Smoking');
@@ -96,7 +98,7 @@ test('survival dashboards on the synthetic demo cohort: every view, a changed cu
   expect(scatterSvg.body.toString('utf8')).toMatch(/r = 0\.\d{3}, R² = 0\.\d{3}, n = 1000/);
 
   // Validation report
-  await page.getByRole('link', { name: 'Validation report' }).click();
+  await tab(page, 'Validation report');
   await expect(page.getByTestId('validation-table')).toContainText('Race (race)');
   await expect(page.getByTestId('validation-figure').locator('svg')).toBeVisible();
   await shot(page, 'validation');

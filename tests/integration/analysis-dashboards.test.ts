@@ -82,7 +82,7 @@ describe('synthetic demo cohort', () => {
 describe('Kaplan–Meier endpoint equals stats/', () => {
   it('paper FaceAge groups: curves, medians, numbers at risk and log-rank', async () => {
     const { result } = await analyst.analysis.km({ cohortId, options: { grouping: { by: 'faceAge', cuts: [65, 75, 85] }, horizon: 5 } });
-    const label = (fa: number) => (fa <= 65 ? '≤65' : fa <= 75 ? '65–75' : fa <= 85 ? '75–85' : '>85');
+    const label = (fa: number): string => (fa <= 65 ? '≤65' : fa <= 75 ? '65–75' : fa <= 85 ? '75–85' : '>85');
     const time = rows.map((r) => r.survivalYears as number);
     const event = rows.map((r) => r.event as number);
     const group = rows.map((r) => label(r.faceAge as number));

@@ -9,7 +9,7 @@ import { linearRegression, meanAbsoluteError, pearson, spearman, tTest } from '~
 import type { AnalysisRow } from '../dataset.ts';
 import { UserError } from '../errors.ts';
 import { prng } from '../demo.ts';
-import { categoricalValues, levelsOf, variableLabel } from './variables.ts';
+import { categoricalValues, levelsOf, referenceLevel, variableLabel } from './variables.ts';
 
 export interface AgreementStats {
   n: number;
@@ -110,7 +110,7 @@ function meanSd(x: number[]): [number, number | null] {
   return [m, Math.sqrt(ss / (n - 1))];
 }
 
-/** Age gap by the levels of a categorical variable; each level tested against the first (reference). */
+/** Age gap by the levels of a categorical variable; each level tested against the reference (listed first). */
 export function gapBySubgroup(rows: AnalysisRow[], variable: string): SubgroupResult {
   let values: (string | null)[];
   try {
@@ -125,8 +125,9 @@ export function gapBySubgroup(rows: AnalysisRow[], variable: string): SubgroupRe
     const v = values[i];
     if (v !== null && r.ageGap !== null && Number.isFinite(r.ageGap)) gaps[v].push(r.ageGap);
   });
-  const present = levels.filter((l) => gaps[l].length > 0);
-  const reference = present[0] ?? null;
+  const ordered = levels.filter((l) => gaps[l].length > 0);
+  const reference = ordered.length ? (referenceLevel(variable, ordered) ?? null) : null;
+  const present = reference ? [reference, ...ordered.filter((l) => l !== reference)] : ordered;
   const out: SubgroupLevel[] = present.map((l) => {
     const [mean, sd] = meanSd(gaps[l]);
     let test: SubgroupLevel['test'] = null;

@@ -12,6 +12,8 @@ export interface VariableInfo {
   kind: VariableKind;
   /** categorical: levels present in the data (sorted like R factor levels) */
   levels?: string[];
+  /** categorical: the natural reference level (e.g. never smokers), else the first level */
+  reference?: string;
   /** numeric: a sensible default scale for Cox (per 10 years for ages) */
   defaultScale?: number;
   nonMissing: number;
@@ -87,6 +89,19 @@ export function levelsOf(values: (string | null)[]): string[] {
   return allNum ? arr.sort((a, b) => Number(a) - Number(b)) : arr.sort();
 }
 
+/** Natural reference levels for comparisons (else the first level, as R's factor). */
+export const PREFERRED_REFERENCE: Record<string, string[]> = {
+  smoking: ['never'],
+  ecogGroup: ['0'],
+  bmiClass: ['normal (18.5–25)'],
+  treatmentIntent: ['curative'],
+  'cov.race': ['White'],
+};
+
+export function referenceLevel(variable: string, levels: string[]): string | undefined {
+  return PREFERRED_REFERENCE[variable]?.find((l) => levels.includes(l)) ?? levels[0];
+}
+
 /** Every variable the dashboards can group or model by, with what the data holds. */
 export function describeVariables(rows: AnalysisRow[]): VariableInfo[] {
   const out: VariableInfo[] = [];
@@ -96,7 +111,8 @@ export function describeVariables(rows: AnalysisRow[]): VariableInfo[] {
       out.push({ name, label: b.label, kind: 'numeric', defaultScale: b.defaultScale, nonMissing: vals.filter((v) => v !== null).length });
     } else {
       const vals = categoricalValues(rows, name);
-      out.push({ name, label: b.label, kind: 'categorical', levels: levelsOf(vals), nonMissing: vals.filter((v) => v !== null).length });
+      const levels = levelsOf(vals);
+      out.push({ name, label: b.label, kind: 'categorical', levels, reference: referenceLevel(name, levels), nonMissing: vals.filter((v) => v !== null).length });
     }
   }
   const customKeys = new Set<string>();
@@ -109,7 +125,10 @@ export function describeVariables(rows: AnalysisRow[]): VariableInfo[] {
     const distinct = new Set(present.map(String)).size;
     // a numeric covariate with many values is numeric; few values (or text) are categories
     if (numeric && distinct > 10) out.push({ name, label: key, kind: 'numeric', defaultScale: 1, nonMissing: present.length });
-    else out.push({ name, label: key, kind: 'categorical', levels: levelsOf(raw.map((v) => (v === null ? null : String(v)))), nonMissing: present.length });
+    else {
+      const levels = levelsOf(raw.map((v) => (v === null ? null : String(v))));
+      out.push({ name, label: key, kind: 'categorical', levels, reference: referenceLevel(name, levels), nonMissing: present.length });
+    }
   }
   return out.filter((v) => v.nonMissing > 0);
 }

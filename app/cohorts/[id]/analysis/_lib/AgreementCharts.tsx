@@ -62,10 +62,13 @@ export function GapHistogram({ result, caption }: { result: AgreementResult; cap
   const w = result.histogram.length ? result.histogram[0].to - result.histogram[0].from : 1;
   const lo = result.histogram[0]?.from ?? 0;
   const hi = result.histogram[result.histogram.length - 1]?.to ?? 1;
+  const step = hi - lo > 60 ? 10 : 5;
+  const ticks: number[] = [];
+  for (let t = Math.ceil(lo / step) * step; t <= hi; t += step) ticks.push(t);
   return (
     <BarChart width={560} height={height} data={data} barCategoryGap={0} margin={{ top: 16, right: 24, left: 14, bottom: 34 + (caption ? 16 : 0) }} data-testid="gap-histogram">
       <CartesianGrid stroke="#ececec" vertical={false} />
-      <XAxis type="number" dataKey="mid" domain={[lo, hi]} tick={{ fontSize: 12 }} label={{ value: 'Age gap: FaceAge − chronological age (years)', position: 'insideBottom', offset: -22, fontSize: 13 }} />
+      <XAxis type="number" dataKey="mid" domain={[lo, hi]} ticks={ticks} tick={{ fontSize: 12 }} label={{ value: 'Age gap: FaceAge − chronological age (years)', position: 'insideBottom', offset: -22, fontSize: 13 }} />
       <YAxis tick={{ fontSize: 12 }} label={{ value: 'Patients', angle: -90, position: 'insideLeft', fontSize: 13, style: { textAnchor: 'middle' } }} />
       <Bar dataKey="count" fill="#56B4E9" stroke="#0072B2" isAnimationActive={false} barSize={Math.max(2, (490 / ((hi - lo) / w)) * 0.95)} />
       <ReferenceLine x={0} stroke="#333" strokeDasharray="4 3" />

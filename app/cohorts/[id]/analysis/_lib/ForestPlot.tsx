@@ -14,7 +14,7 @@ export function rowLabel(r: ForestRow): string {
 }
 
 const LEFT = 290;
-const RIGHT = 230;
+const RIGHT = 250;
 
 function Overlay({ rows, caption, height }: { rows: ForestRow[]; caption: string; height: number }) {
   const plot = usePlotArea();
@@ -30,7 +30,7 @@ function Overlay({ rows, caption, height }: { rows: ForestRow[]; caption: string
       <text x={right} y={plot.y - 8} fontSize={12} fontWeight="bold">
         HR (95% CI)
       </text>
-      <text x={right + 170} y={plot.y - 8} fontSize={12} fontWeight="bold">
+      <text x={right + 165} y={plot.y - 8} fontSize={12} fontWeight="bold">
         p
       </text>
       {rows.map((r, i) => {
@@ -52,7 +52,7 @@ function Overlay({ rows, caption, height }: { rows: ForestRow[]; caption: string
             <text x={right} y={cy + 4} fontSize={12}>
               {r.isReference ? 'reference' : `${num(r.hr)} (${num(r.lower)}–${num(r.upper)})`}
             </text>
-            <text x={right + 170} y={cy + 4} fontSize={12}>
+            <text x={right + 165} y={cy + 4} fontSize={12}>
               {r.isReference ? '' : pval(r.p)}
             </text>
           </g>
@@ -85,10 +85,10 @@ export function ForestPlot({ rows, caption }: { rows: ForestRow[]; caption: stri
   lo = Math.max(lo / 1.15, 0.01);
   hi = Math.min(hi * 1.15, 100);
   const rowH = 24;
-  const height = 60 + rows.length * rowH + 50 + (caption ? 18 : 0);
+  const height = 30 + rows.length * rowH + 50 + (caption ? 18 : 0);
   const data = rows.map((r, i) => ({ hr: Math.min(Math.max(r.hr, lo), hi), i }));
   return (
-    <ComposedChart width={880} height={height} margin={{ top: 30, right: RIGHT, left: LEFT - 10, bottom: 50 + (caption ? 18 : 0) }} data-testid="forest-plot">
+    <ComposedChart width={880} height={height} margin={{ top: 24, right: RIGHT, left: LEFT - 10, bottom: 44 + (caption ? 18 : 0) }} data-testid="forest-plot">
       <CartesianGrid stroke="#ececec" horizontal={false} />
       <XAxis type="number" dataKey="hr" scale="log" domain={[lo, hi]} ticks={niceTicks(lo, hi)} allowDataOverflow tick={{ fontSize: 12 }} tickFormatter={(v: number) => String(v)} />
       <YAxis type="number" dataKey="i" domain={[-0.6, rows.length - 0.4]} reversed hide allowDataOverflow />

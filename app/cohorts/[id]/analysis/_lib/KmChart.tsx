@@ -63,10 +63,10 @@ function Overlay({ result, caption, labelWidth, height }: { result: KmResult; ca
 /** Kaplan–Meier step curves with censor marks, optional CI bands, legend and number-at-risk table. */
 export function KmChart({ result, showCi, caption }: { result: KmResult; showCi: boolean; caption: string }) {
   const longest = Math.max(4, ...result.groups.map((g) => g.label.length));
-  const labelWidth = Math.min(200, 7.5 * longest + 10);
+  const labelWidth = Math.min(220, 8 * longest + 24);
   const rows = result.groups.length;
   const plotHeight = 380;
-  const bottom = 70 + 18 * rows + (caption ? 22 : 8);
+  const bottom = 62 + 18 * rows + (caption ? 24 : 6);
   const height = 16 + plotHeight + bottom;
   const horizon = result.horizon;
   return (

@@ -5,7 +5,7 @@ export function num(v: number | null | undefined, digits = 2): string {
 
 export function pval(p: number | null | undefined): string {
   if (p === null || p === undefined || !Number.isFinite(p)) return '–';
-  if (p < 1e-4) return p.toExponential(1).replace('e', '×10^');
+  if (p < 1e-4) return p.toExponential(1);
   if (p < 0.001) return p.toFixed(4);
   return p.toFixed(3);
 }

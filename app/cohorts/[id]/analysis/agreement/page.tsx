@@ -59,7 +59,7 @@ export default function AgreementPage() {
       </div>
       <div className="card">
         <h2>Age gap by subgroup{meta.ageModelKind !== 'faceage' ? ` — ${meta.modelLabel}` : ''}</h2>
-        <p className="muted small">Welch two-sample t-test of each level against the reference level (the first level listed).</p>
+        <p className="muted small">Welch two-sample t-test of each level against the reference level (listed first: never smokers, ECOG 0, normal BMI, else the first level).</p>
         <table className="num" data-testid="subgroup-table">
           <thead>
             <tr>

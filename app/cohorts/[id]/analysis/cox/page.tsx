@@ -35,7 +35,7 @@ export default function CoxPage() {
     const init: Record<string, Choice> = {};
     for (const v of overview.data.variables) {
       const d = DEFAULT_ON[v.name];
-      init[v.name] = { on: d !== undefined, scale: d ?? v.defaultScale ?? 1, reference: v.levels?.[0] ?? '' };
+      init[v.name] = { on: d !== undefined, scale: d ?? v.defaultScale ?? 1, reference: v.reference ?? v.levels?.[0] ?? '' };
     }
     setChoices(init);
     setApplied({ terms: termsOf(init), mode: 'multivariable' });

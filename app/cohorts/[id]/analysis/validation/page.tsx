@@ -57,7 +57,7 @@ export default function ValidationPage() {
     .filter((s) => s.name !== 'Overall')
     .flatMap((s) => s.groups.map((g) => ({ name: `${s.name.split(' ')[0]}: ${g.group}`, mae: g.stats.mae, bias: g.stats.bias })));
   bars.unshift({ name: 'Overall', mae: r.overall.mae, bias: r.overall.bias });
-  const height = 380 + (caption ? 16 : 0);
+  const height = 400 + (caption ? 16 : 0);
   return (
     <div>
       <div className="card">
@@ -104,7 +104,7 @@ export default function ValidationPage() {
         </div>
       </div>
       <ChartFrame title="Mean absolute error and bias by subgroup" filename={`${stem}_mae-bias`} testId="validation-figure">
-        <BarChart width={880} height={height} data={bars} margin={{ top: 16, right: 24, left: 14, bottom: 80 + (caption ? 16 : 0) }}>
+        <BarChart width={880} height={height} data={bars} margin={{ top: 16, right: 24, left: 14, bottom: 6 + (caption ? 16 : 0) }}>
           <CartesianGrid stroke="#ececec" vertical={false} />
           <XAxis dataKey="name" interval={0} angle={-30} textAnchor="end" height={70} tick={{ fontSize: 11 }} />
           <YAxis tick={{ fontSize: 12 }} label={{ value: 'Years', angle: -90, position: 'insideLeft', fontSize: 13, style: { textAnchor: 'middle' } }} />
