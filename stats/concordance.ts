@@ -11,7 +11,7 @@
  * Computed in O(n log n) with Fenwick trees over the score ranks.
  */
 import { checkSurv, fail, isMissing } from './validate.ts';
-import { countingOrder, uniqueSorted, indexIn } from './internal.ts';
+import { countingOrder, rankDistinct } from './internal.ts';
 
 export interface ConcordanceInput {
   time: ArrayLike<number>;
@@ -99,8 +99,7 @@ export function concordance(input: ConcordanceInput): ConcordanceResult {
     if (input.strata) st.push(input.strata[keep[k]] as string | number);
   }
   checkSurv(time, ev);
-  const ux = uniqueSorted(x);
-  const rank = indexIn(ux, x);
+  const { u: ux, idx: rank } = rankDistinct(x);
   const m = ux.length;
   // order: by stratum, then time descending, censored before deaths at equal time (counting sort)
   const sKey = new Int32Array(n);
@@ -111,8 +110,7 @@ export function concordance(input: ConcordanceInput): ConcordanceResult {
     for (let k = 0; k < n; k++) sKey[k] = mp.get(String(st[k]))!;
     nStrata = lv.length;
   }
-  const ut = uniqueSorted(time);
-  const ti = indexIn(ut, time);
+  const { u: ut, idx: ti } = rankDistinct(time);
   const K = ut.length;
   const key = new Int32Array(n);
   for (let k = 0; k < n; k++) key[k] = (sKey[k] * K + (K - 1 - ti[k])) * 2 + ev[k];

@@ -11,7 +11,7 @@
  */
 import { chisqUpper, normalTwoSided, zCritical } from './distributions.ts';
 import { checkSurv, fail, isMissing, StatsInputError } from './validate.ts';
-import { cholInverse, countingOrder, indexIn, quadForm, uniqueSorted } from './internal.ts';
+import { cholInverse, countingOrder, quadForm, rankDistinct } from './internal.ts';
 import { concordance } from './concordance.ts';
 
 export type Ties = 'efron' | 'breslow';
@@ -219,8 +219,7 @@ function coxIter(
 
 /** Prepare sorted data: returns order and stratum-end markers. */
 export function sortSurv(time: ArrayLike<number>, strataIdx: Int32Array, nStrata: number): { ord: Int32Array } {
-  const ut = uniqueSorted(time);
-  const ti = indexIn(ut, time);
+  const { u: ut, idx: ti } = rankDistinct(time);
   const K = ut.length;
   const key = new Int32Array(time.length);
   for (let i = 0; i < time.length; i++) key[i] = strataIdx[i] * K + ti[i];

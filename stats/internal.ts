@@ -108,3 +108,39 @@ export function matVec(m: Float64Array, b: ArrayLike<number>, n: number): Float6
   }
   return out;
 }
+
+/**
+ * Distinct sorted values and the index of each element among them.
+ * Integer-valued data with a moderate range (e.g. survival times in days) are bucketed in O(n);
+ * otherwise a typed-array sort plus binary search is used.
+ */
+export function rankDistinct(x: ArrayLike<number>): { u: Float64Array; idx: Int32Array } {
+  const n = x.length;
+  let lo = Infinity;
+  let hi = -Infinity;
+  let integer = true;
+  for (let i = 0; i < n; i++) {
+    const v = x[i];
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+    if (integer && Math.floor(v) !== v) integer = false;
+  }
+  const range = hi - lo;
+  if (n > 0 && integer && range <= 4 * n + 1024 && range < 2 ** 31 - 2) {
+    const m = range + 1;
+    const slot = new Int32Array(m).fill(-1);
+    for (let i = 0; i < n; i++) slot[x[i] - lo] = 0;
+    let k = 0;
+    for (let j = 0; j < m; j++) if (slot[j] === 0) slot[j] = k++;
+    const u = new Float64Array(k);
+    const idx = new Int32Array(n);
+    for (let i = 0; i < n; i++) {
+      const r = slot[x[i] - lo];
+      idx[i] = r;
+      u[r] = x[i];
+    }
+    return { u, idx };
+  }
+  const u = uniqueSorted(x);
+  return { u, idx: indexIn(u, x) };
+}

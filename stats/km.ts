@@ -10,7 +10,7 @@
  */
 import { zCritical } from './distributions.ts';
 import { checkSurv, fail } from './validate.ts';
-import { indexIn, uniqueSorted } from './internal.ts';
+import { rankDistinct } from './internal.ts';
 
 export type ConfType = 'log' | 'log-log' | 'plain';
 
@@ -225,9 +225,8 @@ export function kaplanMeier(input: KaplanMeierInput): KaplanMeierResult {
   if (!(confLevel > 0 && confLevel < 1)) fail('confLevel must be in (0, 1)');
   const z = zCritical(confLevel);
   const n = time.length;
-  const ut = uniqueSorted(time);
+  const { u: ut, idx } = rankDistinct(time);
   const k = ut.length;
-  const idx = indexIn(ut, time);
   const cnt = new Float64Array(k);
   const dth = new Float64Array(k);
   for (let i = 0; i < n; i++) {

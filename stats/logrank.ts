@@ -9,7 +9,7 @@
  */
 import { chisqUpper } from './distributions.ts';
 import { checkSurv, fail, isMissing } from './validate.ts';
-import { cholInverse, countingOrder, indexIn, quadForm, uniqueSorted } from './internal.ts';
+import { cholInverse, countingOrder, quadForm, rankDistinct } from './internal.ts';
 
 export type Level = string | number;
 
@@ -104,9 +104,8 @@ export function logRank(input: LogRankInput): LogRankResult {
   }
   const S = sLevels.length;
   const n = time.length;
-  const ut = uniqueSorted(time);
+  const { u: ut, idx: ti } = rankDistinct(time);
   const K = ut.length;
-  const ti = indexIn(ut, time);
   // order by (stratum, time) via counting sort on combined key
   const key = new Int32Array(n);
   for (let i = 0; i < n; i++) key[i] = si[i] * K + ti[i];
