@@ -112,7 +112,10 @@ export function checkHdf5Container(path: string): { size: number } {
 
 let ready: Promise<unknown> | null = null;
 async function h5(): Promise<typeof h5wasm> {
-  ready ??= h5wasm.ready;
+  ready ??= h5wasm.ready.then((mod) => {
+    // Turn HDF5's error stack (otherwise printed to stderr) into JavaScript exceptions.
+    (mod as unknown as { activate_throwing_error_handler?: () => number }).activate_throwing_error_handler?.();
+  });
   await ready;
   return h5wasm;
 }
@@ -150,13 +153,13 @@ export async function readKerasH5(path: string): Promise<KerasH5> {
   try {
     file = new lib.File(path, 'r');
   } catch (err) {
-    throw new KerasImportError('corrupt', `${path}: HDF5 could not open the file (${(err as Error).message})`, HINT_REDOWNLOAD);
+    throw new KerasImportError('corrupt', `${path}: HDF5 could not open the file — it is damaged (${hdf5Reason(err)})`, HINT_REDOWNLOAD);
   }
   try {
     return readOpened(file, path, size);
   } catch (err) {
     if (err instanceof KerasImportError) throw err;
-    throw new KerasImportError('corrupt', `${path}: reading the HDF5 file failed (${(err as Error).message})`, HINT_REDOWNLOAD);
+    throw new KerasImportError('corrupt', `${path}: reading the HDF5 file failed — it is damaged (${hdf5Reason(err)})`, HINT_REDOWNLOAD);
   } finally {
     try {
       file.close();
@@ -164,6 +167,15 @@ export async function readKerasH5(path: string): Promise<KerasH5> {
       /* already failed */
     }
   }
+}
+
+/** The innermost lines of an HDF5 error stack ("major: …, minor: …") instead of the whole dump. */
+function hdf5Reason(err: unknown): string {
+  const msg = err instanceof Error ? err.message : String(err);
+  const lines = msg.split('\n').map((l) => l.trim());
+  const where = lines.filter((l) => /^#\d+:/.test(l)).at(-1)?.replace(/^#\d+: .*? in /, '') ?? '';
+  const mm = lines.filter((l) => /^(major|minor):/.test(l)).slice(-2).join(', ');
+  return mm ? `HDF5: ${where ? `${where} ` : ''}${mm}` : msg.split('\n')[0];
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
