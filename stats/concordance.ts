@@ -43,35 +43,6 @@ export interface ConcordanceResult {
   droppedRows: number[];
 }
 
-class Fenwick {
-  t: Float64Array;
-  pt: Float64Array;
-  total = 0;
-  constructor(public m: number) {
-    this.t = new Float64Array(m + 1);
-    this.pt = new Float64Array(m);
-  }
-  point(i: number): number {
-    return this.pt[i];
-  }
-  add(i: number, w: number) {
-    this.total += w;
-    this.pt[i] += w;
-    for (let k = i + 1; k <= this.m; k += k & -k) this.t[k] += w;
-  }
-  /** sum of weights with rank < i */
-  prefix(i: number): number {
-    let s = 0;
-    for (let k = i; k > 0; k -= k & -k) s += this.t[k];
-    return s;
-  }
-  reset() {
-    this.t.fill(0);
-    this.pt.fill(0);
-    this.total = 0;
-  }
-}
-
 /** Harrell's C with IJ standard error, R `survival::concordance`. */
 export function concordance(input: ConcordanceInput): ConcordanceResult {
   const nAll = input.time.length;
@@ -116,8 +87,25 @@ export function concordance(input: ConcordanceInput): ConcordanceResult {
   for (let k = 0; k < n; k++) key[k] = (sKey[k] * K + (K - 1 - ti[k])) * 2 + ev[k];
   const idx = countingOrder(key, nStrata * K * 2);
 
-  const all = new Fenwick(m);
-  const dth = new Fenwick(m);
+  // permute into processing order so the main loop reads and writes sequentially
+  const pr = new Int32Array(n);
+  const pt = new Float64Array(n);
+  const pe = new Uint8Array(n);
+  const ps = new Int32Array(n);
+  for (let k = 0; k < n; k++) {
+    const o = idx[k];
+    pr[k] = rank[o];
+    pt[k] = time[o];
+    pe[k] = ev[o];
+    ps[k] = sKey[o];
+  }
+  // two Fenwick trees over score ranks (integer counts): all subjects seen, deaths seen
+  const allT = new Int32Array(m + 1);
+  const allP = new Int32Array(m);
+  const dthT = new Int32Array(m + 1);
+  const dthP = new Int32Array(m);
+  let allTotal = 0;
+  let dthTotal = 0;
   const i0 = new Float64Array(n);
   const i1 = new Float64Array(n);
   const i2 = new Float64Array(n);
@@ -127,52 +115,51 @@ export function concordance(input: ConcordanceInput): ConcordanceResult {
   let ty = 0;
   let txy = 0;
   let c5 = 0;
-  // walk results (greater, smaller, equal) kept in locals to avoid allocation
-  let wg = 0;
-  let ws = 0;
-  let we = 0;
-  const walk = (tree: Fenwick, r: number): void => {
-    const less = tree.prefix(r);
-    const upto = less + tree.point(r);
-    wg = tree.total - upto;
-    ws = less;
-    we = upto - less;
-  };
   const grpRanks: number[] = [];
   let a = 0;
   while (a < n) {
-    const s = sKey[idx[a]];
+    const s = ps[a];
     let b = a;
-    while (b < n && sKey[idx[b]] === s) b++;
-    all.reset();
-    dth.reset();
+    while (b < n && ps[b] === s) b++;
+    allT.fill(0);
+    allP.fill(0);
+    dthT.fill(0);
+    dthP.fill(0);
+    allTotal = 0;
+    dthTotal = 0;
     let z2 = 0;
-    const addAll = (r: number) => {
-      walk(all, r);
-      z2 += wg * (1 + 2 * (ws + we)) + ws * (1 + 2 * (wg + we)) + (wg - ws) * (wg - ws);
-      all.add(r, 1);
-    };
     let p = a;
     while (p < b) {
-      const ii = idx[p];
-      if (ev[ii] === 0) {
-        walk(dth, rank[ii]);
-        i0[ii] -= ws;
-        i1[ii] -= wg;
-        i2[ii] -= we;
-        addAll(rank[ii]);
+      if (pe[p] === 0) {
+        const r = pr[p];
+        // deaths already seen (later times): influence start
+        let less = 0;
+        for (let k = r; k > 0; k -= k & -k) less += dthT[k];
+        let eq = dthP[r];
+        i0[p] -= less;
+        i1[p] -= dthTotal - less - eq;
+        i2[p] -= eq;
+        // Cox variance term, then add to the risk tree
+        less = 0;
+        for (let k = r; k > 0; k -= k & -k) less += allT[k];
+        eq = allP[r];
+        const g = allTotal - less - eq;
+        z2 += g * (1 + 2 * (less + eq)) + less * (1 + 2 * (g + eq)) + (g - less) * (g - less);
+        for (let k = r + 1; k <= m; k += k & -k) allT[k]++;
+        allP[r]++;
+        allTotal++;
         p++;
         continue;
       }
       // tied deaths at this time
       let q = p;
-      const t = time[ii];
-      while (q < b && time[idx[q]] === t && ev[idx[q]] === 1) q++;
+      const t = pt[p];
+      while (q < b && pt[q] === t && pe[q] === 1) q++;
       const nd = q - p;
       if (nd > 1) {
         ty += (nd * (nd - 1)) / 2;
         grpRanks.length = 0;
-        for (let k = p; k < q; k++) grpRanks.push(rank[idx[k]]);
+        for (let k = p; k < q; k++) grpRanks.push(pr[k]);
         grpRanks.sort((u, v) => u - v);
         let r0 = 0;
         for (let k = 1; k <= nd; k++) {
@@ -183,34 +170,54 @@ export function concordance(input: ConcordanceInput): ConcordanceResult {
           }
         }
       }
-      for (let k = p; k < q; k++) {
-        const jj = idx[k];
-        walk(all, rank[jj]);
-        conc += wg;
-        disc += ws;
-        tx += we;
-        i0[jj] += wg;
-        i1[jj] += ws;
-        i2[jj] += we;
+      for (let j = p; j < q; j++) {
+        const r = pr[j];
+        let less = 0;
+        for (let k = r; k > 0; k -= k & -k) less += allT[k];
+        const eq = allP[r];
+        const g = allTotal - less - eq;
+        conc += g;
+        disc += less;
+        tx += eq;
+        i0[j] += g;
+        i1[j] += less;
+        i2[j] += eq;
       }
-      for (let k = p; k < q; k++) dth.add(rank[idx[k]], 1);
-      for (let k = p; k < q; k++) {
-        const jj = idx[k];
-        walk(dth, rank[jj]);
-        i0[jj] -= ws;
-        i1[jj] -= wg;
-        i2[jj] -= we;
-        addAll(rank[jj]);
+      for (let j = p; j < q; j++) {
+        const r = pr[j];
+        for (let k = r + 1; k <= m; k += k & -k) dthT[k]++;
+        dthP[r]++;
+        dthTotal++;
       }
-      c5 += (nd * z2) / all.total;
+      for (let j = p; j < q; j++) {
+        const r = pr[j];
+        let less = 0;
+        for (let k = r; k > 0; k -= k & -k) less += dthT[k];
+        let eq = dthP[r];
+        i0[j] -= less;
+        i1[j] -= dthTotal - less - eq;
+        i2[j] -= eq;
+        less = 0;
+        for (let k = r; k > 0; k -= k & -k) less += allT[k];
+        eq = allP[r];
+        const g = allTotal - less - eq;
+        z2 += g * (1 + 2 * (less + eq)) + less * (1 + 2 * (g + eq)) + (g - less) * (g - less);
+        for (let k = r + 1; k <= m; k += k & -k) allT[k]++;
+        allP[r]++;
+        allTotal++;
+      }
+      c5 += (nd * z2) / allTotal;
       p = q;
     }
-    for (let k = a; k < b; k++) {
-      const ii = idx[k];
-      walk(dth, rank[ii]);
-      i0[ii] += ws;
-      i1[ii] += wg;
-      i2[ii] += we;
+    // finish: deaths (earlier times) seen after each subject entered
+    for (let j = a; j < b; j++) {
+      const r = pr[j];
+      let less = 0;
+      for (let k = r; k > 0; k -= k & -k) less += dthT[k];
+      const eq = dthP[r];
+      i0[j] += less;
+      i1[j] += dthTotal - less - eq;
+      i2[j] += eq;
     }
     a = b;
   }
