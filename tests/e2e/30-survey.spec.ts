@@ -7,7 +7,7 @@ import { ADMIN, createUser, signIn, trpc } from './helpers.ts';
  * tests and downloads the merged CSV; the rater's session reaches no clinical data.
  * Data: the synthetic demo cohort (admin API), whose patients have placeholder photos.
  */
-const SIZE = 3;
+const SIZE = 4;
 
 async function newPage(browser: Browser): Promise<Page> {
   const context = await browser.newContext();
@@ -56,13 +56,16 @@ test('survey: coordinator setup, two raters in the browser, analyst comparison a
   await coord.getByLabel('Survey name').fill('E2E three-part survey');
   await coord.getByLabel('Sample size').fill(String(SIZE));
   await coord.getByLabel(/^Seed/).fill('2024');
+  // stratified by the 6-month outcome so both outcomes are in the sample
+  await coord.getByRole('radio', { name: 'Stratified' }).check();
+  await expect(coord.getByRole('combobox', { name: 'Stratify by' })).toHaveValue('outcome6m');
   await coord.getByRole('button', { name: 'Create survey' }).click();
   await coord.waitForURL(/\/survey\/[^/]+$/);
   await expect(coord.getByTestId('seed')).toHaveText('2024');
   await expect(coord.getByText(/Part-3 model: Cox PH/)).toBeVisible();
   const surveyId = coord.url().split('/').pop()!;
   for (const r of raters) {
-    await coord.getByLabel('Rater', { exact: true }).selectOption({ label: `${r.name} (${r.email})` });
+    await coord.getByRole('combobox', { name: 'Rater' }).selectOption({ label: `${r.name} (${r.email})` });
     await expect(coord.getByLabel('Profession')).toHaveValue(r.profession!);
     await coord.getByRole('button', { name: 'Invite rater' }).click();
     await expect(coord.getByTestId('rater-row').filter({ hasText: r.name })).toBeVisible();

@@ -81,7 +81,7 @@ function Invite({ surveyId, cohortId, invited }: { surveyId: string; cohortId: s
     <form className="card inline" onSubmit={submit}>
       <label className="field">
         <span>Rater</span>
-        <select name="rater" value={userId} onChange={(e) => {
+        <select name="rater" aria-label="Rater" value={userId} onChange={(e) => {
           setUserId(e.target.value);
           const prof = options.data?.raters.find((r) => r.id === e.target.value)?.profession;
           if (prof) setProfession(prof);

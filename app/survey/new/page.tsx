@@ -60,7 +60,7 @@ function NewSurvey() {
       <form className="card" onSubmit={submit}>
         <label className="field">
           <span>Cohort</span>
-          <select name="cohort" value={cohortId} onChange={(e) => setCohortId(e.target.value)} required>
+          <select name="cohort" aria-label="Cohort" value={cohortId} onChange={(e) => setCohortId(e.target.value)} required>
             <option value="">Choose a cohort…</option>
             {studies.data?.flatMap((s) => s.cohorts.map((c) => (
               <option key={c.id} value={c.id}>{s.name} / {c.name}{c.isSynthetic ? ' (synthetic demo)' : ''}</option>

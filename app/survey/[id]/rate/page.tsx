@@ -43,6 +43,7 @@ export default function RatePage() {
       prob: v.answer?.survivalProbability?.toString() ?? '',
     });
     setSaveState('');
+    lastSent.current = '';
     if (part === undefined) setPart(v.part);
     if (index === undefined) setIndex(v.index);
     if (!v.locked) setTimeout(() => (v.askAge ? ageRef.current : document.getElementById('prob'))?.focus(), 0);
@@ -64,25 +65,38 @@ export default function RatePage() {
     }),
   );
 
+  // Saves run one after another (a later save never overtakes an earlier one) and unchanged
+  // answers are not re-sent.
+  const chain = useRef<Promise<boolean>>(Promise.resolve(true));
+  const lastSent = useRef<string>('');
   const persist = useCallback(
-    async (f: Form) => {
-      if (!v || v.locked) return true;
+    (f: Form): Promise<boolean> => {
+      if (!v || v.locked) return Promise.resolve(true);
       const age = f.age.trim() === '' ? null : Number(f.age);
       const prob = f.prob.trim() === '' ? null : Number(f.prob);
       if ((age !== null && !(age >= 0 && age <= 120)) || (prob !== null && !(Number.isInteger(prob) && prob >= 0 && prob <= 100))) {
         setSaveState('not saved: age 0–120, probability a whole number 0–100');
-        return false;
+        return Promise.resolve(false);
       }
-      setSaveState('saving…');
-      try {
-        await save.mutateAsync({ surveyId, part: v.part, itemId: v.item.id, ...(v.askAge ? { estimatedAge: age } : {}), survive6m: f.survive, survivalProbability: prob });
-        setSaveState('saved');
-        void queryClient.invalidateQueries({ queryKey: trpc.survey.view.queryKey() });
-        return true;
-      } catch (err) {
-        setSaveState(`not saved: ${errorMessage(err)}`);
-        return false;
-      }
+      const input = { surveyId, part: v.part, itemId: v.item.id, ...(v.askAge ? { estimatedAge: age } : {}), survive6m: f.survive, survivalProbability: prob };
+      const key = JSON.stringify(input);
+      const initial = JSON.stringify({ surveyId, part: v.part, itemId: v.item.id, ...(v.askAge ? { estimatedAge: v.answer?.estimatedAge ?? null } : {}), survive6m: v.answer?.survive6m ?? null, survivalProbability: v.answer?.survivalProbability ?? null });
+      const run = async () => {
+        if (key === lastSent.current || (lastSent.current === '' && key === initial)) return true;
+        setSaveState('saving…');
+        try {
+          await save.mutateAsync(input);
+          lastSent.current = key;
+          setSaveState('saved');
+          void queryClient.invalidateQueries({ queryKey: trpc.survey.view.queryKey() });
+          return true;
+        } catch (err) {
+          setSaveState(`not saved: ${errorMessage(err)}`);
+          return false;
+        }
+      };
+      chain.current = chain.current.then(run, run);
+      return chain.current;
     },
     [v, save, surveyId, queryClient, trpc],
   );

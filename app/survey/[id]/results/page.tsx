@@ -101,7 +101,7 @@ function PartResults({ part, nAnswers, metrics, surveyId }: { part: number; nAns
                 <BarChart data={bars} margin={{ top: 10, right: 10, bottom: 70, left: 0 }}>
                   <CartesianGrid strokeDasharray="3 3" />
                   <XAxis dataKey="name" angle={-30} textAnchor="end" interval={0} height={80} fontSize={11} />
-                  <YAxis domain={[0, 1]} />
+                  <YAxis domain={[0, 1]} ticks={[0, 0.25, 0.5, 0.75, 1]} allowDataOverflow />
                   <ReferenceLine y={0.5} stroke="#888" strokeDasharray="4 4" />
                   <Tooltip formatter={(v) => fmt(Number(v))} />
                   <Bar dataKey="auc" fill="#1f5fbf" isAnimationActive={false}><ErrorBar dataKey="aucErr" width={4} stroke="#111" /></Bar>
@@ -113,7 +113,7 @@ function PartResults({ part, nAnswers, metrics, surveyId }: { part: number; nAns
                 <BarChart data={bars} margin={{ top: 10, right: 10, bottom: 70, left: 0 }}>
                   <CartesianGrid strokeDasharray="3 3" />
                   <XAxis dataKey="name" angle={-30} textAnchor="end" interval={0} height={80} fontSize={11} />
-                  <YAxis domain={[0, 1]} />
+                  <YAxis domain={[0, 1]} ticks={[0, 0.25, 0.5, 0.75, 1]} allowDataOverflow />
                   <ReferenceLine y={0.5} stroke="#888" strokeDasharray="4 4" />
                   <Tooltip formatter={(v) => fmt(Number(v))} />
                   <Bar dataKey="c" fill="#15803d" isAnimationActive={false}><ErrorBar dataKey="cErr" width={4} stroke="#111" /></Bar>
@@ -127,8 +127,8 @@ function PartResults({ part, nAnswers, metrics, surveyId }: { part: number; nAns
               <ResponsiveContainer width="100%" height={300}>
                 <LineChart margin={{ top: 10, right: 20, bottom: 20, left: 0 }}>
                   <CartesianGrid strokeDasharray="3 3" />
-                  <XAxis type="number" dataKey="t" domain={[0, 'dataMax']} label={{ value: 'Years from photo', position: 'insideBottom', offset: -10 }} />
-                  <YAxis domain={[0, 1]} />
+                  <XAxis type="number" dataKey="t" domain={[0, 'dataMax']} tickFormatter={(v) => Number(v).toFixed(1)} allowDecimals label={{ value: 'Years from photo', position: 'insideBottom', offset: -10 }} />
+                  <YAxis domain={[0, 1]} ticks={[0, 0.25, 0.5, 0.75, 1]} />
                   <Tooltip formatter={(v) => fmt(Number(v))} />
                   <Legend verticalAlign="top" />
                   {km?.groups.map((g, i) => (
