@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { registerCohortCommands } from './cohort.ts';
 import { registerDemoCommands } from './demo.ts';
 import { registerModelCommands } from './model.ts';
 import { registerPredict } from './predict.ts';
@@ -11,3 +12,4 @@ export const registry: RegisterCommands[] = [registerUserCommands];
 registry.push(registerModelCommands);
 registry.push(registerDemoCommands);
 registry.push(registerPredict);
+registry.push(registerCohortCommands);

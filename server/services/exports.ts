@@ -59,7 +59,7 @@ export function consortCsv(rows: AnalysisRow[]): string {
   return toCsv(['step', 'key', 'label', 'excluded', 'remaining', 'reason', 'reason_count'], out);
 }
 
-export async function exportCohort(db: Db, cohortId: string, kind: ExportKind, userId: string, opts: { ageModelId?: string } = {}) {
+export async function exportCohort(db: Db, cohortId: string, kind: ExportKind, userId: string | null, opts: { ageModelId?: string } = {}) {
   if (!EXPORT_KINDS.includes(kind)) throw new UserError(`unknown export ${kind}`);
   const cohort = await db.cohort.findUnique({ where: { id: cohortId }, include: { covariates: { orderBy: { name: 'asc' } } } });
   if (!cohort) throw new UserError('cohort not found', 'NOT_FOUND');

@@ -342,7 +342,7 @@ function sameValue(a: unknown, b: unknown): boolean {
 }
 
 /** Atomic commit: everything in one transaction; with mode 'all' any problem refuses the whole file. */
-export async function commitClinicalImport(db: Db, input: CommitInput, userId: string): Promise<ImportResult> {
+export async function commitClinicalImport(db: Db, input: CommitInput, userId: string | null): Promise<ImportResult> {
   const data = commitSchema.parse(input);
   const csv = parseCsv(data.csvText);
   const cohort = await db.cohort.findUnique({ where: { id: data.cohortId } });

@@ -25,7 +25,7 @@ export const photoLogSchema = z.object({
 
 const norm = (s: string) => s.trim().toLowerCase().replace(/[\s\-.]+/g, '_');
 
-export async function importPhotoLog(db: Db, input: z.input<typeof photoLogSchema>, userId: string) {
+export async function importPhotoLog(db: Db, input: z.input<typeof photoLogSchema>, userId: string | null) {
   const data = photoLogSchema.parse(input);
   const csv = parseCsv(data.csvText);
   const find = (aliases: string[]) => csv.headers.find((h) => aliases.includes(norm(h))) ?? null;

@@ -83,7 +83,7 @@ async function exifDate(data: Buffer): Promise<Date | null> {
 }
 
 /** Stores one photo for a cohort. Expected problems become a 'rejected' result, never a throw. */
-export async function ingestPhoto(db: Db, store: PhotoStore, cohortId: string, fileName: string, data: Buffer, userId: string): Promise<IngestResult> {
+export async function ingestPhoto(db: Db, store: PhotoStore, cohortId: string, fileName: string, data: Buffer, userId: string | null): Promise<IngestResult> {
   const name = path.posix.basename(fileName.replace(/\\/g, '/')).slice(0, 255) || 'unnamed';
   let check: ImageCheck;
   try {
@@ -153,7 +153,7 @@ function readEntry(zip: yauzl.ZipFile, entry: yauzl.Entry, limit: number): Promi
 }
 
 /** Ingests every image in a zip file on disk; hostile or unreadable entries are reported, not fatal. */
-export async function ingestZip(db: Db, store: PhotoStore, cohortId: string, zipPath: string, userId: string, onEntry?: (r: IngestResult) => void): Promise<IngestResult[]> {
+export async function ingestZip(db: Db, store: PhotoStore, cohortId: string, zipPath: string, userId: string | null, onEntry?: (r: IngestResult) => void): Promise<IngestResult[]> {
   let zip: yauzl.ZipFile;
   try {
     zip = await openZip(zipPath);
@@ -201,7 +201,7 @@ export async function ingestZip(db: Db, store: PhotoStore, cohortId: string, zip
 }
 
 /** Audits a finished batch upload (counts only). */
-export async function auditUploadBatch(db: Db, cohortId: string, userId: string, results: IngestResult[], kind: 'file' | 'zip') {
+export async function auditUploadBatch(db: Db, cohortId: string, userId: string | null, results: IngestResult[], kind: 'file' | 'zip') {
   const count = (s: IngestResult['status']) => results.filter((r) => r.status === s).length;
   await audit(db, { userId, action: 'photo.upload_batch', entityType: 'Cohort', entityId: cohortId, details: { kind, stored: count('stored'), duplicate: count('duplicate'), rejected: count('rejected') } });
 }

@@ -84,7 +84,7 @@ async function enqueue(boss: PgBoss, runId: string, photoIds: string[], detector
   }
 }
 
-export async function startRun(db: Db, boss: PgBoss, input: { cohortId: string; ageModelId?: string }, userId: string) {
+export async function startRun(db: Db, boss: PgBoss, input: { cohortId: string; ageModelId?: string }, userId: string | null) {
   const cohort = await db.cohort.findUnique({ where: { id: input.cohortId }, select: { id: true } });
   if (!cohort) throw new UserError('cohort not found', 'NOT_FOUND');
   const ageModelId = input.ageModelId ?? defaultAgeModelId();
@@ -170,7 +170,7 @@ export async function runFailures(db: Db, runId: string) {
   return rows.map((r) => ({ photoId: r.photoId, fileName: r.photo.sourceFileName, recordId: r.photo.patient?.recordId ?? null, error: r.error, faceCount: r.faceCount }));
 }
 
-export async function cancelRun(db: Db, runId: string, userId: string) {
+export async function cancelRun(db: Db, runId: string, userId: string | null) {
   return db.$transaction(async (tx) => {
     const run = await tx.batchRun.findUnique({ where: { id: runId } });
     if (!run) throw new UserError('run not found', 'NOT_FOUND');
@@ -182,7 +182,7 @@ export async function cancelRun(db: Db, runId: string, userId: string) {
 }
 
 /** Re-enqueues the run's failed photos and any photo still lacking an estimate (also resumes a cancelled run). */
-export async function retryRun(db: Db, boss: PgBoss, runId: string, userId: string) {
+export async function retryRun(db: Db, boss: PgBoss, runId: string, userId: string | null) {
   const run = await db.batchRun.findUnique({ where: { id: runId } });
   if (!run) throw new UserError('run not found', 'NOT_FOUND');
   const prepared = await db.$transaction(async (tx) => {
