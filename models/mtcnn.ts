@@ -19,7 +19,7 @@
  *  - output: x = max(0, int(x1)), y = max(0, int(y1)), w = int(x2 − x), h = int(y2 − y),
  *    keypoints int()-truncated; faces in the order of the final NMS (best first).
  */
-import { cropResizeArea, resizeAreaF64, resizeAreaU8 } from './resize.ts';
+import { cropResizeArea, resizeAreaF64, resizeAreaU8, resizeAreaU8Fast, rowPrefix, type RowPrefix } from './resize.ts';
 
 export interface RgbImage {
   /** Interleaved RGB, row-major, 3 bytes per pixel. */
@@ -270,10 +270,11 @@ export function generateBoundingBoxes(
 }
 
 /** Scaled pyramid level as P-Net input: transposed [W', H', 3], normalised. */
-export function pyramidLevel(img: RgbImage, scale: number): { input: Float32Array; ws: number; hs: number } {
+export function pyramidLevel(img: RgbImage, scale: number, prefix?: RowPrefix): { input: Float32Array; ws: number; hs: number } {
   const ws = Math.ceil(img.width * scale);
   const hs = Math.ceil(img.height * scale);
-  const scaled = resizeAreaU8(img.data, img.width, img.height, 3, ws, hs);
+  // Bit-exact with cv2.resize(INTER_AREA) on uint8 (see resize.ts).
+  const scaled = prefix ? resizeAreaU8Fast(img.data, img.width, img.height, ws, hs, prefix) : resizeAreaU8(img.data, img.width, img.height, 3, ws, hs);
   const input = new Float32Array(ws * hs * 3);
   for (let y = 0; y < hs; y++)
     for (let x = 0; x < ws; x++) {
@@ -365,9 +366,12 @@ export async function detectFaces(
   let total: Box[] = [];
   let tPyr = 0;
   let tP = 0;
+  const t00 = now();
+  const prefix = scales.length ? rowPrefix(img.data, W, H) : undefined;
+  tPyr += now() - t00;
   for (const scale of scales) {
     const ta = now();
-    const { input, ws, hs } = pyramidLevel(img, scale);
+    const { input, ws, hs } = pyramidLevel(img, scale, prefix);
     const tb = now();
     const out = await nets.pnet(input, ws, hs);
     tPyr += tb - ta;

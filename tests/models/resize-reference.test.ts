@@ -54,3 +54,29 @@ describe(`resamplers are bit-exact with ${fixture.generator}`, () => {
     });
   }
 });
+
+describe('fast pyramid resize (prefix sums + exact fallback) equals the OpenCV-order resize', () => {
+  it('bit-exact on every pyramid level of random and smooth images', async () => {
+    const { resizeAreaU8Fast, rowPrefix } = await import('../../models/resize.ts');
+    const { computeScalePyramid } = await import('../../models/mtcnn.ts');
+    let seed = 7;
+    const rnd = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+    let compared = 0;
+    for (let t = 0; t < 16; t++) {
+      const w = 20 + Math.floor(rnd() * 380);
+      const h = 20 + Math.floor(rnd() * 380);
+      const src = new Uint8Array(w * h * 3);
+      for (let i = 0; i < src.length; i++) src[i] = t % 2 ? Math.floor(rnd() * 256) : (((i % (w * 3)) >> 2) + (Math.floor(i / (w * 3)) >> 1)) & 255;
+      const P = rowPrefix(src, w, h);
+      for (const s of computeScalePyramid(h, w)) {
+        const dw = Math.ceil(w * s);
+        const dh = Math.ceil(h * s);
+        const a = resizeAreaU8(src, w, h, 3, dw, dh);
+        const b = resizeAreaU8Fast(src, w, h, dw, dh, P);
+        expect(sha(b)).toBe(sha(a));
+        compared += a.length;
+      }
+    }
+    expect(compared).toBeGreaterThan(100_000);
+  });
+});
