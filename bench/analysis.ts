@@ -68,27 +68,44 @@ async function main() {
     const t1 = performance.now();
     await caller.analysis.overview({ cohortId });
     const coldMs = performance.now() - t1;
-    const results: { name: string; p50: number; p95: number; max: number; bytes: number }[] = [];
+    const results: { name: string; p50: number; p95: number; max: number; cpu50: number; bytes: number; repeatP50: number; repeatP95: number }[] = [];
     for (const [name, call] of Object.entries(cases)) {
+      process.env.FACEAGE_ANALYSIS_MEMO = '0'; // every call computes
       for (let i = 0; i < 3; i++) await call(); // JIT warm-up
       const times: number[] = [];
+      const cpus: number[] = [];
       let bytes = 0;
       for (let i = 0; i < REPS; i++) {
+        const c = process.cpuUsage();
         const s = performance.now();
         const out = await call();
         bytes = superjson.stringify(out).length;
         times.push(performance.now() - s);
+        const u = process.cpuUsage(c);
+        cpus.push((u.user + u.system) / 1000);
       }
-      results.push({ name, p50: pct(times, 0.5), p95: pct(times, 0.95), max: Math.max(...times), bytes });
+      process.env.FACEAGE_ANALYSIS_MEMO = '1'; // a repeated view: memoised result for this dataset version
+      await call();
+      const repeat: number[] = [];
+      for (let i = 0; i < REPS; i++) {
+        const s = performance.now();
+        superjson.stringify(await call());
+        repeat.push(performance.now() - s);
+      }
+      results.push({ name, p50: pct(times, 0.5), p95: pct(times, 0.95), max: Math.max(...times), cpu50: pct(cpus, 0.5), bytes, repeatP50: pct(repeat, 0.5), repeatP95: pct(repeat, 0.95) });
     }
     const load = os.loadavg()[0];
     console.log(`\nDashboard endpoints, ${PATIENTS} synthetic patients (${demo.events} events), ${REPS} calls each after warm-up`);
     console.log(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, load average ${load.toFixed(1)}, node ${process.version}`);
-    console.log(`demo cohort created in ${(createMs / 1000).toFixed(1)} s; first (cold) dataset load + curation ${coldMs.toFixed(0)} ms\n`);
-    console.log('endpoint'.padEnd(44) + 'p50 ms'.padStart(9) + 'p95 ms'.padStart(9) + 'max ms'.padStart(9) + 'answer KB'.padStart(11));
-    for (const r of results) console.log(r.name.padEnd(44) + r.p50.toFixed(1).padStart(9) + r.p95.toFixed(1).padStart(9) + r.max.toFixed(1).padStart(9) + (r.bytes / 1024).toFixed(0).padStart(11));
+    console.log(`demo cohort created in ${(createMs / 1000).toFixed(1)} s; first (cold) dataset load + curation ${coldMs.toFixed(0)} ms`);
+    console.log('wall ms = full call (fingerprint query, statistics, superjson answer); cpu = this process only; repeat = same view again (memoised)\n');
+    console.log('endpoint'.padEnd(44) + 'p50'.padStart(8) + 'p95'.padStart(8) + 'max'.padStart(8) + 'cpu p50'.padStart(9) + 'rep p50'.padStart(9) + 'rep p95'.padStart(9) + '  KB'.padStart(7));
+    for (const r of results)
+      console.log(
+        r.name.padEnd(44) + r.p50.toFixed(1).padStart(8) + r.p95.toFixed(1).padStart(8) + r.max.toFixed(1).padStart(8) + r.cpu50.toFixed(1).padStart(9) + r.repeatP50.toFixed(1).padStart(9) + r.repeatP95.toFixed(1).padStart(9) + (r.bytes / 1024).toFixed(0).padStart(7),
+      );
     const worst = Math.max(...results.filter((r) => /^(km|cox)/.test(r.name)).map((r) => r.p95));
-    console.log(`\nKM and Cox p95 ${worst.toFixed(1)} ms: ${worst < 300 ? 'within' : 'OVER'} the 300 ms budget`);
+    console.log(`\nKM and Cox p95 (computed) ${worst.toFixed(1)} ms: ${worst < 300 ? 'within' : 'OVER'} the 300 ms budget${load > os.cpus().length ? ` (machine overloaded: load ${load.toFixed(1)} on ${os.cpus().length} cores)` : ''}`);
     if (process.env.BENCH_JSON) fs.writeFileSync(process.env.BENCH_JSON, JSON.stringify({ patients: PATIENTS, reps: REPS, createMs, coldMs, load, results }, null, 2));
   } finally {
     await closeDb();

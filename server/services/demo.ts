@@ -223,57 +223,35 @@ export async function createDemoCohort(db: Db, input: z.input<typeof demoOptions
   });
   const patientIds = people.map(() => crypto.randomUUID());
   const photoIds = people.map(() => crypto.randomUUID());
+  const iso = (d: Date | null) => (d ? d.toISOString().slice(0, 10) : null);
+  const now = new Date().toISOString();
+  // One INSERT … SELECT FROM unnest(arrays) per table and chunk: 20,000 patients in seconds
+  // (row-by-row createMany through the query engine takes minutes).
   const CHUNK = 5000;
   try {
     for (let a = 0; a < people.length; a += CHUNK) {
       const slice = people.slice(a, a + CHUNK);
-      await db.patient.createMany({
-        data: slice.map((p, k) => ({
-          id: patientIds[a + k],
-          cohortId: cohort.id,
-          recordId: p.recordId,
-          sex: p.sex,
-          dateOfBirth: p.dateOfBirth,
-          diagnosis: p.diagnosis,
-          site: p.site,
-          treatmentStart: p.treatmentStart,
-          treatmentIntent: p.treatmentIntent,
-          ecog: p.ecog,
-          smoking: p.smoking,
-          bmi: p.bmi,
-          dateOfDeath: p.dateOfDeath,
-          lastFollowUp: p.lastFollowUp,
-          covariates: { race: p.race },
-        })),
-      });
-      await db.photo.createMany({
-        data: slice.map((p, k) => ({
-          id: photoIds[a + k],
-          cohortId: cohort.id,
-          patientId: patientIds[a + k],
-          sha256: p.sha256,
-          storageKey: `synthetic:${p.index}`,
-          takenAt: p.treatmentStart,
-          takenAtSource: 'log',
-          width: 0,
-          height: 0,
-          bytes: 0,
-          sourceFileName: `synthetic-${p.index}`,
-          qaStatus: 'passed' as const,
-          qaReason: 'synthetic demo (no photo)',
-          qaAt: new Date(),
-        })),
-      });
-      await db.faceAgeEstimate.createMany({
-        data: slice.map((p, k) => ({
-          photoId: photoIds[a + k],
-          detectorId: SYNTHETIC_DETECTOR_ID,
-          ageModelId: SYNTHETIC_AGE_MODEL_ID,
-          faceCount: 1,
-          confidence: null,
-          value: p.faceAge,
-        })),
-      });
+      const pid = patientIds.slice(a, a + CHUNK);
+      const phid = photoIds.slice(a, a + CHUNK);
+      await db.$executeRaw`
+        INSERT INTO "Patient" ("id", "cohortId", "recordId", "sex", "dateOfBirth", "diagnosis", "site", "treatmentStart", "treatmentIntent", "ecog", "smoking", "bmi", "dateOfDeath", "lastFollowUp", "covariates", "updatedAt")
+        SELECT u.id, ${cohort.id}, u.rec, u.sex, u.dob::date, u.diag, u.site, u.start::date, u.intent, u.ecog::int, u.smoking, u.bmi::float8, u.death::date, u.lastfu::date, u.cov::jsonb, ${now}::timestamp
+        FROM unnest(${pid}::text[], ${slice.map((p) => p.recordId)}::text[], ${slice.map((p) => p.sex)}::text[], ${slice.map((p) => iso(p.dateOfBirth))}::text[],
+                    ${slice.map((p) => p.diagnosis)}::text[], ${slice.map((p) => p.site)}::text[], ${slice.map((p) => iso(p.treatmentStart))}::text[],
+                    ${slice.map((p) => p.treatmentIntent)}::text[], ${slice.map((p) => String(p.ecog))}::text[], ${slice.map((p) => p.smoking)}::text[],
+                    ${slice.map((p) => String(p.bmi))}::text[], ${slice.map((p) => iso(p.dateOfDeath))}::text[], ${slice.map((p) => iso(p.lastFollowUp))}::text[],
+                    ${slice.map((p) => JSON.stringify({ race: p.race }))}::text[])
+          AS u(id, rec, sex, dob, diag, site, start, intent, ecog, smoking, bmi, death, lastfu, cov)`;
+      await db.$executeRaw`
+        INSERT INTO "Photo" ("id", "cohortId", "patientId", "sha256", "storageKey", "takenAt", "takenAtSource", "width", "height", "bytes", "sourceFileName", "qaStatus", "qaReason", "qaAt")
+        SELECT u.id, ${cohort.id}, u.pid, u.sha, u.key, u.taken::date, 'log', 0, 0, 0, u.file, 'passed'::"QaStatus", 'synthetic demo (no photo)', ${now}::timestamp
+        FROM unnest(${phid}::text[], ${pid}::text[], ${slice.map((p) => p.sha256)}::text[], ${slice.map((p) => `synthetic:${p.index}`)}::text[],
+                    ${slice.map((p) => iso(p.treatmentStart))}::text[], ${slice.map((p) => `synthetic-${p.index}`)}::text[])
+          AS u(id, pid, sha, key, taken, file)`;
+      await db.$executeRaw`
+        INSERT INTO "FaceAgeEstimate" ("id", "photoId", "detectorId", "ageModelId", "faceCount", "value")
+        SELECT u.id, u.phid, ${SYNTHETIC_DETECTOR_ID}, ${SYNTHETIC_AGE_MODEL_ID}, 1, u.value::float8
+        FROM unnest(${slice.map(() => crypto.randomUUID())}::text[], ${phid}::text[], ${slice.map((p) => String(p.faceAge))}::text[]) AS u(id, phid, value)`;
     }
   } catch (err) {
     await db.cohort.delete({ where: { id: cohort.id } }).catch(() => {});

@@ -3,7 +3,7 @@ import type { Db } from '../../db/client.ts';
 import { audit } from '../../services/audit.ts';
 import { agreementAnalysis, agreementOptionsSchema, validationAnalysis } from '../../services/analysis/agreement.ts';
 import { coxAnalysis, coxOptionsSchema, predictionOptionsSchema, predictions } from '../../services/analysis/cox.ts';
-import { loadDataset } from '../../services/analysis/data.ts';
+import { loadDataset, memoResult } from '../../services/analysis/data.ts';
 import { kmAnalysis, kmOptionsSchema } from '../../services/analysis/km.ts';
 import { describeVariables } from '../../services/analysis/variables.ts';
 import type { AnalysisDataset } from '../../services/dataset.ts';
@@ -36,7 +36,7 @@ export function modelLabel(kind: ModelKind): string {
   return 'no age model';
 }
 
-async function load(db: Db, input: z.infer<typeof target>, includeExcluded = false): Promise<{ data: AnalysisDataset; meta: AnalysisMeta }> {
+async function load(db: Db, input: z.infer<typeof target>, includeExcluded = false): Promise<{ data: AnalysisDataset & { version: string }; meta: AnalysisMeta }> {
   const cohort = await db.cohort.findUnique({ where: { id: input.cohortId }, select: { id: true, name: true, isSynthetic: true, study: { select: { name: true } } } });
   if (!cohort) throw new UserError('cohort not found', 'NOT_FOUND');
   const data = await loadDataset(db, input.cohortId, { ageModelId: input.ageModelId, includeExcluded });
@@ -82,12 +82,12 @@ export const analysisRouter = router({
 
   km: authedProcedure.input(target.extend({ options: kmOptionsSchema.default(kmOptionsSchema.parse({})) })).query(async ({ ctx, input }) => {
     const { data, meta } = await load(ctx.db, input);
-    return { meta, result: kmAnalysis(data.rows, input.options) };
+    return { meta, result: memoResult(data.version, 'km', input.options, () => kmAnalysis(data.rows, input.options)) };
   }),
 
   cox: authedProcedure.input(target.extend({ options: coxOptionsSchema })).query(async ({ ctx, input }) => {
     const { data, meta } = await load(ctx.db, input);
-    return { meta, result: coxAnalysis(data.rows, input.options) };
+    return { meta, result: memoResult(data.version, 'cox', input.options, () => coxAnalysis(data.rows, input.options)) };
   }),
 
   /** Per-patient predicted survival (a download of patient-level data: audited). */
@@ -106,12 +106,12 @@ export const analysisRouter = router({
 
   agreement: authedProcedure.input(target.extend({ options: agreementOptionsSchema.default(agreementOptionsSchema.parse({})) })).query(async ({ ctx, input }) => {
     const { data, meta } = await load(ctx.db, input);
-    return { meta, result: agreementAnalysis(data.rows, input.options) };
+    return { meta, result: memoResult(data.version, 'agreement', input.options, () => agreementAnalysis(data.rows, input.options)) };
   }),
 
   validation: authedProcedure.input(target).query(async ({ ctx, input }) => {
     const { data, meta } = await load(ctx.db, input, true);
-    return { meta, result: validationAnalysis(data.rows) };
+    return { meta, result: memoResult(data.version, 'validation', null, () => validationAnalysis(data.rows)) };
   }),
 
   /** Admin: a synthetic demo cohort (labelled "Synthetic demo") from the documented generative model. */

@@ -49,7 +49,7 @@ export interface LoadOptions {
 }
 
 /** The (cached) analysis dataset: curated, QA-passed rows by default. */
-export async function loadDataset(db: Db, cohortId: string, opts: LoadOptions = {}): Promise<AnalysisDataset & { cached: boolean }> {
+export async function loadDataset(db: Db, cohortId: string, opts: LoadOptions = {}): Promise<AnalysisDataset & { cached: boolean; version: string }> {
   const key = `${cohortId}|${opts.ageModelId ?? ''}|${opts.includeExcluded ? 'all' : 'curated'}`;
   const fingerprint = await cohortFingerprint(db, cohortId);
   const hit = cache.get(key);
@@ -57,16 +57,42 @@ export async function loadDataset(db: Db, cohortId: string, opts: LoadOptions = 
     // refresh recency for the LRU order
     cache.delete(key);
     cache.set(key, hit);
-    return { ...hit.data, cached: true };
+    return { ...hit.data, cached: true, version: `${key}|${fingerprint}|${hit.at}` };
   }
   const data = await analysisDataset(db, cohortId, { ageModelId: opts.ageModelId, includeExcluded: opts.includeExcluded });
-  cache.set(key, { fingerprint, at: Date.now(), data });
+  const at = Date.now();
+  cache.set(key, { fingerprint, at, data });
   while (cache.size > MAX_ENTRIES) cache.delete(cache.keys().next().value as string);
-  return { ...data, cached: false };
+  return { ...data, cached: false, version: `${key}|${fingerprint}|${at}` };
 }
 
 /** Drops cached datasets (one cohort, or all). */
 export function invalidateDataset(cohortId?: string): void {
   if (!cohortId) cache.clear();
   else for (const k of [...cache.keys()]) if (k.startsWith(`${cohortId}|`)) cache.delete(k);
+}
+
+const globalResults = globalThis as unknown as { faceageAnalysisResults?: Map<string, unknown> };
+const results = (globalResults.faceageAnalysisResults ??= new Map<string, unknown>());
+const MAX_RESULTS = 64;
+
+/**
+ * Memoises an analysis result for one dataset version and one set of options, so that going
+ * back to a view (or another user opening the same one) answers at once. The dataset version
+ * changes whenever the cohort does, so a memoised result is never stale. FACEAGE_ANALYSIS_MEMO=0
+ * turns it off (the speed benchmark measures both).
+ */
+export function memoResult<T>(version: string, what: string, options: unknown, compute: () => T): T {
+  if (process.env.FACEAGE_ANALYSIS_MEMO === '0') return compute();
+  const key = `${version}|${what}|${JSON.stringify(options)}`;
+  if (results.has(key)) {
+    const v = results.get(key) as T;
+    results.delete(key);
+    results.set(key, v);
+    return v;
+  }
+  const v = compute();
+  results.set(key, v);
+  while (results.size > MAX_RESULTS) results.delete(results.keys().next().value as string);
+  return v;
 }
