@@ -5,7 +5,8 @@ import { answersCsv, ANSWER_COLUMNS, resultsCsv, RESULT_COLUMNS } from '~/server
 import { BUILTIN_MODEL_TERMS } from '~/server/services/survey/fields.ts';
 import { fitSurvivalModel } from '~/server/services/survey/model.ts';
 import { itemOrder } from '~/server/services/survey/rater.ts';
-import { computeResults, type SurveyData, type SurveyPatient } from '~/server/services/survey/results.ts';
+import { bootstrapCDiff, computeResults, type SurveyData, type SurveyPatient } from '~/server/services/survey/results.ts';
+import { mulberry32 } from '~/server/services/survey/random.ts';
 import { sampleRows } from '~/server/services/survey/sampling.ts';
 import { callerFor, makeUser, useTestDatabase } from '../helpers/context.ts';
 import { makeSurveyCohort } from './survey-fixtures.ts';
@@ -124,6 +125,23 @@ describe('survey metrics', () => {
     expect(a.km!.pValue).not.toBeNull();
   });
 
+  it('each bootstrap replicate of ΔC equals stats/ concordance on the resampled rows', () => {
+    const rand = mulberry32(3);
+    const n = 40;
+    // rounded times and scores: ties in time, censoring at death times and tied scores all occur
+    const time = Array.from({ length: n }, () => Math.round(rand() * 10) / 4 + 0.25);
+    const event = time.map(() => (rand() < 0.7 ? 1 : 0));
+    const a = time.map(() => Math.round(rand() * 10));
+    const b = time.map((t) => Math.round(-t * 3 + rand() * 6));
+    for (const seed of [1, 2, 3, 4, 5]) {
+      const [rep] = bootstrapCDiff(time, event, a, b, 1, seed);
+      const r = mulberry32(seed);
+      const idx = Array.from({ length: n }, () => Math.floor(r() * n));
+      const c = (s: number[]) => concordance({ time: idx.map((i) => time[i]), event: idx.map((i) => event[i]), score: idx.map((i) => s[i]) }).cIndex;
+      expect(rep).toBeCloseTo(c(a) - c(b), 12);
+    }
+  });
+
   it('sampling and item orders are reproducible from the seeds', () => {
     const rows = Array.from({ length: 50 }, (_, i) => ({ patientId: `p${String(i).padStart(2, '0')}`, g: i < 10 ? 'a' : 'b' }));
     const s1 = sampleRows(rows, { method: 'random', size: 10, seed: 5 }).map((s) => s.row.patientId);
@@ -154,13 +172,13 @@ describe('survey metrics', () => {
     const pred = predictSurvival(direct, { faceAge: [ds.rows[0].faceAge!], chronoAge: [ds.rows[0].chronoAge!] }, [0.5]).survival[0][0];
     expect(fitted.predict([ds.rows[0]])[0]).toBeCloseTo(pred, 10);
 
-    const created = await c.survey.create({ cohortId: cohort.id, name: 'metrics', parts: [1, 3], vignetteFields: ['sex'], trainingCohortId: cohort.id, modelCovariates: ['chronoAge'], sampling: 'stratified', stratifyBy: 'outcome6m', size: 20, seed: 99 });
-    expect(created.sampleSize).toBe(20);
+    const created = await c.survey.create({ cohortId: cohort.id, name: 'metrics', parts: [1, 3], vignetteFields: ['sex'], trainingCohortId: cohort.id, modelCovariates: ['chronoAge'], sampling: 'stratified', stratifyBy: 'outcome6m', size: 12, seed: 99 });
+    expect(created.sampleSize).toBe(12);
     const items = await db.surveyItem.findMany({ where: { surveyId: created.id } });
     const byPatient = new Map(ds.rows.map((r) => [r.patientId, r]));
     for (const it of items) expect(it.modelSurvival6m).toBeCloseTo(fitted.predict([byPatient.get(it.patientId)!])[0]!, 10);
     // same seed, same sample
-    const again = await c.survey.create({ cohortId: cohort.id, name: 'metrics again', parts: [1], sampling: 'stratified', stratifyBy: 'outcome6m', size: 20, seed: 99 });
+    const again = await c.survey.create({ cohortId: cohort.id, name: 'metrics again', parts: [1], sampling: 'stratified', stratifyBy: 'outcome6m', size: 12, seed: 99 });
     const items2 = await db.surveyItem.findMany({ where: { surveyId: again.id } });
     expect(new Set(items2.map((i) => i.patientId))).toEqual(new Set(items.map((i) => i.patientId)));
 
@@ -168,7 +186,7 @@ describe('survey metrics', () => {
       await c.survey.invite({ surveyId: created.id, userId: r.id, profession: k === 0 ? 'oncologist' : 'nurse' });
       const rc = callerFor(r);
       for (const part of [1, 3]) {
-        for (let i = 0; i < 20; i++) {
+        for (let i = 0; i < 12; i++) {
           const v = await rc.survey.view({ surveyId: created.id, part, index: i });
           const row = byPatient.get(items.find((it) => it.id === v.item.id)!.patientId)!;
           await rc.survey.save({ surveyId: created.id, part, itemId: v.item.id, estimatedAge: Math.round(row.chronoAge! + (k ? 3 : -2)), survive6m: row.faceAge! < 70, survivalProbability: Math.max(0, Math.min(100, Math.round(150 - row.faceAge! - 10 * k))) });
@@ -191,7 +209,7 @@ describe('survey metrics', () => {
     const csv = await answersCsv(db, created.id, analyst.id);
     const lines = csv.trim().split('\n');
     expect(lines[0]).toBe(ANSWER_COLUMNS.join(','));
-    expect(lines).toHaveLength(1 + 2 * 2 * 20);
+    expect(lines).toHaveLength(1 + 2 * 2 * 12);
     const rcsv = await resultsCsv(db, created.id, analyst.id, { bootstrap: 50 });
     expect(rcsv.split('\n')[0]).toBe(RESULT_COLUMNS.join(','));
     expect(rcsv.trim().split('\n')).toHaveLength(1 + 2 * 6);

@@ -233,14 +233,14 @@ export function predictorMetrics(pred: Predictor, patients: SurveyPatient[], fac
     const cR = cIndexOf(both, r);
     const cF = cIndexOf(both, f);
     // percentile bootstrap over patients
-    const diffs: number[] = [];
-    const rand = mulberry32(opts.seed);
-    for (let b = 0; b < opts.bootstrap && both.length > 2; b++) {
-      const sample = both.map(() => both[Math.floor(rand() * both.length)]);
-      const a = cIndexOf(sample, r);
-      const c = cIndexOf(sample, f);
-      if (a !== null && c !== null && Number.isFinite(a) && Number.isFinite(c)) diffs.push(a - c);
-    }
+    const diffs = bootstrapCDiff(
+      both.map((p) => p.survivalYears!),
+      both.map((p) => p.event!),
+      both.map(r),
+      both.map(f),
+      both.length > 2 ? opts.bootstrap : 0,
+      opts.seed,
+    );
     diffs.sort((x, y) => x - y);
     vsFaceAge = {
       n: both.length,
@@ -351,6 +351,55 @@ export function partPredictors(data: SurveyData, part: number): { raters: Predic
     ages: data.patients.filter((p) => p.faceAge !== null).map((p) => ({ itemId: p.itemId, estimate: p.faceAge! })),
   };
   return { raters: raterPreds, groups, face };
+}
+
+/**
+ * Percentile-bootstrap replicates of C(a) − C(b) (Harrell's C, higher score = longer survival),
+ * resampling subjects with replacement. Each replicate equals `concordance()` on the resampled
+ * rows (comparable pair: the shorter time is a death, a censored time equal to a death time
+ * outlives it, tied death times and self-pairs are not comparable; tied scores count ½), computed
+ * from the comparable pairs of the original data weighted by the subjects' multiplicities.
+ */
+export function bootstrapCDiff(time: number[], event: number[], a: number[], b: number[], reps: number, seed: number): number[] {
+  const n = time.length;
+  const pi: number[] = [];
+  const pj: number[] = [];
+  for (let i = 0; i < n; i++) {
+    if (event[i] !== 1) continue;
+    for (let j = 0; j < n; j++) {
+      if (j === i) continue;
+      if (time[i] < time[j] || (time[i] === time[j] && event[j] === 0)) {
+        pi.push(i);
+        pj.push(j);
+      }
+    }
+  }
+  const m = pi.length;
+  const I = Int32Array.from(pi);
+  const J = Int32Array.from(pj);
+  // concordance difference per pair: (conc_a − conc_b) ∈ {−1, −½, 0, ½, 1}
+  const dc = new Float64Array(m);
+  for (let k = 0; k < m; k++) {
+    const i = I[k];
+    const j = J[k];
+    dc[k] = (a[j] > a[i] ? 1 : a[j] === a[i] ? 0.5 : 0) - (b[j] > b[i] ? 1 : b[j] === b[i] ? 0.5 : 0);
+  }
+  const rand = mulberry32(seed);
+  const w = new Float64Array(n);
+  const out: number[] = [];
+  for (let rep = 0; rep < reps; rep++) {
+    w.fill(0);
+    for (let k = 0; k < n; k++) w[Math.floor(rand() * n)]++;
+    let den = 0;
+    let num = 0;
+    for (let k = 0; k < m; k++) {
+      const ww = w[I[k]] * w[J[k]];
+      den += ww;
+      num += ww * dc[k];
+    }
+    if (den > 0) out.push(num / den);
+  }
+  return out;
 }
 
 export interface SurveyResults {
