@@ -309,7 +309,10 @@ class Converter {
     if (MODEL_CLASSES.has(cls)) {
       const sub = layer.model!;
       if (ins.length !== sub.inputs.length) throw unsupportedShape(layer.name, cls, `nested model expects ${sub.inputs.length} inputs, got ${ins.length}`);
-      return this.emitModel(sub, ins, group ?? layer.name);
+      // Materialise the inputs: folding inside the nested model must not alter a tensor the
+      // outer graph may also use.
+      const plain = ins.map((v) => ({ name: this.materialise(v), shape: v.shape }));
+      return this.emitModel(sub, plain, group ?? layer.name);
     }
     this.count(cls);
     const one = () => {

@@ -63,6 +63,27 @@ describe('every supported layer type matches tfjs', () => {
     }, 120_000);
   }
 
+  it('folding inside a nested model never alters a tensor the outer graph also uses', async () => {
+    const rng = new Rng(8);
+    const g = new KerasGraph(rng);
+    const x = g.input('in', [6, 6, 3]);
+    const c = g.conv(x, { name: 'shared_conv', filters: 4, kernel: 3, useBias: true });
+    const inner = new KerasGraph(rng);
+    const ii = inner.input('ph', [6, 6, 4]);
+    inner.layers.length = 0;
+    inner.bn(ii, { name: 'inner_bn', scale: true });
+    const seq = inner.sequential('inner_seq', 'dict');
+    seq.config.layers[0].config.batch_input_shape = [null, 6, 6, 4];
+    const nested = g.nested(c, 'inner_seq', seq, inner.weights, [null, 6, 6, 4]);
+    const cat = g.concat([g.flatten(c, 'flat_a'), g.flatten(nested, 'flat_b')], 'cat', -1);
+    const out = g.dense(cat, { name: 'out', units: 1, gain: 3 });
+    const m: KerasFile = { modelConfig: g.functional('shared', [x], [out]), layerNames: g.layers.map((l) => l.name), weights: g.weights };
+    const { d, spread, conv: cv } = await maxDelta(m, [6, 6, 3]);
+    expect(cv.foldedBatchNorms).toBe(0);
+    expect(spread).toBeGreaterThan(0.01);
+    expect(d).toBeLessThanOrEqual(1e-4);
+  }, 120_000);
+
   it('the small model covers every supported layer type', async () => {
     const conv = await convertFile(buildSmallModel());
     const used = new Set(Object.keys(conv.layerTypes));
