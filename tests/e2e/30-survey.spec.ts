@@ -20,7 +20,9 @@ async function ratePart(page: Page, part: number, rater: number) {
   await expect(page.getByRole('heading', { name: new RegExp(`^Part ${part}`) })).toBeVisible();
   for (let i = 0; i < SIZE; i++) {
     await expect(page.getByTestId('progress')).toContainText(`Patient ${i + 1} of ${SIZE}`);
-    await expect(page.getByRole('img', { name: `Patient ${i + 1}` })).toBeVisible();
+    const img = page.getByRole('img', { name: `Patient ${i + 1}` });
+    await expect(img).toBeVisible();
+    await expect.poll(() => img.evaluate((el: HTMLImageElement) => el.complete && el.naturalWidth)).toBeGreaterThan(0);
     if (part >= 2) await expect(page.getByRole('table', { name: 'Clinical information' })).toContainText('ECOG');
     else await expect(page.getByRole('table', { name: 'Clinical information' })).toHaveCount(0);
     if (part === 3) await expect(page.getByTestId('model-prediction')).toContainText('%');

@@ -209,6 +209,7 @@ describe('survey rater endpoints return only what the part allows', () => {
       expect(bytes.includes(Buffer.from('Exif\0\0'))).toBe(false);
     }
     for (const [k, v] of ok.headers) expect(`${k}: ${v}`).not.toMatch(/sha|IMG_|MRN/i);
+    expect(await db.auditEvent.count({ where: { action: 'survey.photo_view', userId: raterA.id, entityId: item.id } })).toBe(1);
     expect((await get(await session(outsider), item.id)).status).toBe(404);
     expect((await get(await session(analyst), item.id)).status).toBe(403);
     expect((await get(null, item.id)).status).toBe(401);

@@ -2,6 +2,7 @@ import sharp from 'sharp';
 import { db } from '~/server/db/client.ts';
 import { env } from '~/server/env.ts';
 import { requireUser } from '~/server/http-auth.ts';
+import { audit } from '~/server/services/audit.ts';
 import { photoForRater } from '~/server/services/survey/rater.ts';
 import { PhotoStore } from '~/server/storage/photo-store.ts';
 
@@ -26,6 +27,8 @@ export async function GET(req: Request, { params }: { params: Promise<{ itemId: 
   const photo = /^[A-Za-z0-9_-]{10,64}$/.test(itemId) ? await photoForRater(db(), user.id, itemId) : null;
   // Same answer for "no such item" and "not your survey".
   if (!photo) return Response.json({ error: 'not found' }, { status: 404 });
+  // A rater viewing a patient's photo is a PHI view: audited (item id only).
+  await audit(db(), { userId: user.id, action: 'survey.photo_view', entityType: 'SurveyItem', entityId: itemId });
   if (photo.storageKey.startsWith('synthetic:')) return new Response(new Uint8Array(await placeholder()), { headers: { ...HEADERS, 'Content-Type': 'image/png' } });
   try {
     const raw = await new PhotoStore(env().photoStoreDir).get(photo.storageKey);
