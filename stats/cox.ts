@@ -88,11 +88,20 @@ export interface CoxResult {
 
 const TOLER_CHOL = Math.pow(2.220446049250313e-16, 0.75);
 
-/** One pass of coxfit6_iter: log partial likelihood, score u and information imat at beta. */
+/**
+ * One evaluation of the log partial likelihood, score u and information imat at beta
+ * (the quantities of survival's coxfit6_iter, Breslow or Efron).
+ *
+ * Data are sorted by (stratum, time) and stored column-major (xc[j*n + i]). The information
+ * matrix Σ_t w_t·(E_t[xxᵀ] − E_t[x]E_t[x]ᵀ) is assembled in two parts: the E[x]E[x]ᵀ part per
+ * event time (O(p²) each), and the E[xxᵀ] part as one weighted cross-product Xᵀ diag(v) X, where
+ * v_i = risk_i·(Σ_{event times t ≤ t_i} c_t + δ_i·e_{t_i}) collects every risk set person i belongs
+ * to (c_t = Σ_k 1/D_k, e_t = Σ_k (f_k − 1)/D_k for Efron's k-th of d tied deaths, f_k = (k+1)/d).
+ */
 function coxIter(
   n: number,
   p: number,
-  xs: Float64Array,
+  xc: Float64Array,
   time: Float64Array,
   status: Uint8Array,
   stratEnd: Uint8Array,
@@ -100,20 +109,21 @@ function coxIter(
   beta: Float64Array,
   u: Float64Array,
   imat: Float64Array,
-  work: { a: Float64Array; a2: Float64Array; cmat: Float64Array; cmat2: Float64Array; eta: Float64Array },
+  work: { a: Float64Array; a2: Float64Array; eta: Float64Array; risk: Float64Array; c: Float64Array; e: Float64Array; wx: Float64Array },
 ): number {
-  const { a, a2, cmat, cmat2, eta } = work;
+  const { a, a2, eta, risk, c, e, wx } = work;
   u.fill(0);
   imat.fill(0);
-  a2.fill(0);
-  cmat2.fill(0);
-  // linear predictor
-  for (let i = 0; i < n; i++) {
-    let z = 0;
-    const off = i * p;
-    for (let j = 0; j < p; j++) z += beta[j] * xs[off + j];
-    eta[i] = z;
+  eta.fill(0);
+  for (let j = 0; j < p; j++) {
+    const b = beta[j];
+    if (b === 0) continue;
+    const off = j * n;
+    for (let i = 0; i < n; i++) eta[i] += b * xc[off + i];
   }
+  for (let i = 0; i < n; i++) risk[i] = Math.exp(eta[i]);
+  c.fill(0);
+  e.fill(0);
   let loglik = 0;
   let denom = 0;
   let person = n - 1;
@@ -121,99 +131,111 @@ function coxIter(
     if (stratEnd[person] === 1) {
       denom = 0;
       a.fill(0);
-      cmat.fill(0);
     }
     const dtime = time[person];
+    const last = person; // group is (first, last]
     let ndead = 0;
     let denom2 = 0;
+    a2.fill(0);
     while (person >= 0 && time[person] === dtime) {
-      const zb = eta[person];
-      const risk = Math.exp(zb);
-      const off = person * p;
+      const r = risk[person];
       if (status[person] === 0) {
-        denom += risk;
-        for (let i = 0; i < p; i++) {
-          const xi = risk * xs[off + i];
-          a[i] += xi;
-          const ci = i * p;
-          for (let j = 0; j <= i; j++) cmat[ci + j] += xi * xs[off + j];
-        }
+        denom += r;
+        for (let j = 0; j < p; j++) a[j] += r * xc[j * n + person];
       } else {
         ndead++;
-        denom2 += risk;
-        loglik += zb;
-        for (let i = 0; i < p; i++) {
-          const xv = xs[off + i];
-          u[i] += xv;
-          const xi = risk * xv;
-          a2[i] += xi;
-          const ci = i * p;
-          for (let j = 0; j <= i; j++) cmat2[ci + j] += xi * xs[off + j];
+        denom2 += r;
+        loglik += eta[person];
+        for (let j = 0; j < p; j++) {
+          const xv = xc[j * n + person];
+          u[j] += xv;
+          a2[j] += r * xv;
         }
       }
       person--;
       if (person >= 0 && stratEnd[person] === 1) break;
     }
-    if (ndead > 0) {
-      if (!efron || ndead === 1) {
-        denom += denom2;
-        loglik -= ndead * Math.log(denom);
-        for (let i = 0; i < p; i++) {
-          a[i] += a2[i];
-          const m = a[i] / denom;
-          u[i] -= ndead * m;
-          const ci = i * p;
-          for (let j = 0; j <= i; j++) {
-            cmat[ci + j] += cmat2[ci + j];
-            imat[j * p + i] += (ndead * (cmat[ci + j] - m * a[j])) / denom;
-          }
-        }
-      } else {
-        // Efron: the k-th of d tied deaths sees denom_k = denom + f_k·denom2, a_k = a + f_k·a2,
-        // cmat_k = cmat + f_k·cmat2 with f_k = (k+1)/d (coxfit6 adds 1/d of the deaths per step).
-        // Summing over k in closed form makes this O(d + p²) instead of O(d·p²).
-        let s1 = 0;
-        let s2 = 0;
-        let t0 = 0;
-        let t1 = 0;
-        let t2 = 0;
-        for (let k = 0; k < ndead; k++) {
-          const f = (k + 1) / ndead;
-          const dk = denom + f * denom2;
-          loglik -= Math.log(dk);
-          const r = 1 / dk;
-          const r2 = r * r;
-          s1 += r;
-          s2 += f * r;
-          t0 += r2;
-          t1 += f * r2;
-          t2 += f * f * r2;
-        }
-        for (let i = 0; i < p; i++) {
-          const a0i = a[i];
-          const a2i = a2[i];
-          u[i] -= a0i * s1 + a2i * s2;
-          const ci = i * p;
-          for (let j = 0; j <= i; j++) {
-            const a0j = a[j];
-            const a2j = a2[j];
-            imat[j * p + i] +=
-              cmat[ci + j] * s1 + cmat2[ci + j] * s2 - (a0i * a0j * t0 + (a0i * a2j + a2i * a0j) * t1 + a2i * a2j * t2);
-          }
-        }
-        denom += denom2;
-        for (let i = 0; i < p; i++) {
-          a[i] += a2[i];
-          const ci = i * p;
-          for (let j = 0; j <= i; j++) cmat[ci + j] += cmat2[ci + j];
+    if (ndead === 0) continue;
+    if (!efron || ndead === 1) {
+      denom += denom2;
+      loglik -= ndead * Math.log(denom);
+      for (let j = 0; j < p; j++) a[j] += a2[j];
+      const w = ndead / denom;
+      const w2 = w / denom;
+      for (let i = 0; i < p; i++) {
+        u[i] -= a[i] * w;
+        for (let j = 0; j <= i; j++) imat[j * p + i] -= a[i] * a[j] * w2;
+      }
+      c[last] = w;
+    } else {
+      let s1 = 0;
+      let s2 = 0;
+      let t0 = 0;
+      let t1 = 0;
+      let t2 = 0;
+      for (let k = 0; k < ndead; k++) {
+        const f = (k + 1) / ndead;
+        const dk = denom + f * denom2;
+        loglik -= Math.log(dk);
+        const r = 1 / dk;
+        const r2 = r * r;
+        s1 += r;
+        s2 += f * r;
+        t0 += r2;
+        t1 += f * r2;
+        t2 += f * f * r2;
+      }
+      for (let i = 0; i < p; i++) {
+        const a0i = a[i];
+        const a2i = a2[i];
+        u[i] -= a0i * s1 + a2i * s2;
+        for (let j = 0; j <= i; j++) {
+          const a0j = a[j];
+          const a2j = a2[j];
+          imat[j * p + i] -= a0i * a0j * t0 + (a0i * a2j + a2i * a0j) * t1 + a2i * a2j * t2;
         }
       }
-      a2.fill(0);
-      cmat2.fill(0);
+      denom += denom2;
+      for (let j = 0; j < p; j++) a[j] += a2[j];
+      c[last] = s1;
+      e[last] = s2 - s1;
     }
   }
-  // symmetrize (upper triangle filled as imat[j][i], j <= i)
-  for (let i = 0; i < p; i++) for (let j = 0; j < i; j++) imat[i * p + j] = imat[j * p + i];
+  // per-person weights: cumulative c over event times ≤ own time (within stratum), + e for deaths
+  const v = eta; // reuse storage
+  let W = 0;
+  let i = 0;
+  while (i < n) {
+    if (i === 0 || stratEnd[i - 1] === 1) W = 0;
+    let j = i;
+    while (j < n && time[j] === time[i] && !(j > i && stratEnd[j - 1] === 1)) j++;
+    W += c[j - 1];
+    const ee = e[j - 1];
+    for (let k = i; k < j; k++) v[k] = risk[k] * (status[k] === 1 ? W + ee : W);
+    i = j;
+  }
+  // Xᵀ diag(v) X (upper triangle)
+  for (let a1 = 0; a1 < p; a1++) {
+    const oa = a1 * n;
+    for (let k = 0; k < n; k++) wx[k] = v[k] * xc[oa + k];
+    for (let b1 = 0; b1 <= a1; b1++) {
+      const col = xc.subarray(b1 * n, b1 * n + n);
+      let s0 = 0;
+      let s1 = 0;
+      let s2 = 0;
+      let s3 = 0;
+      let k = 0;
+      for (; k + 3 < n; k += 4) {
+        s0 += wx[k] * col[k];
+        s1 += wx[k + 1] * col[k + 1];
+        s2 += wx[k + 2] * col[k + 2];
+        s3 += wx[k + 3] * col[k + 3];
+      }
+      for (; k < n; k++) s0 += wx[k] * col[k];
+      imat[b1 * p + a1] += s0 + s1 + (s2 + s3);
+    }
+  }
+  for (let r = 0; r < p; r++) for (let q = 0; q < r; q++) imat[r * p + q] = imat[q * p + r];
   return loglik;
 }
 
@@ -342,17 +364,21 @@ export function coxPH(input: CoxInput): CoxResult {
     }
   }
   for (let j = 0; j < p; j++) scale[j] = nocenter[j] ? 1 : absDev[j] > 0 ? n / absDev[j] : 1;
+  // column-major copy of the centred, scaled covariates for the iterations
+  const xc = new Float64Array(n * p);
   for (let k = 0; k < n; k++) {
     const off = k * p;
-    for (let j = 0; j < p; j++) if (scale[j] !== 1) xs[off + j] *= scale[j];
+    for (let j = 0; j < p; j++) xc[j * n + k] = xs[off + j] * scale[j];
   }
 
   const work = {
     a: new Float64Array(p),
     a2: new Float64Array(p),
-    cmat: new Float64Array(p * p),
-    cmat2: new Float64Array(p * p),
     eta: new Float64Array(n),
+    risk: new Float64Array(n),
+    c: new Float64Array(n),
+    e: new Float64Array(n),
+    wx: new Float64Array(n),
   };
   const u = new Float64Array(p);
   const imat = new Float64Array(p * p);
@@ -361,7 +387,7 @@ export function coxPH(input: CoxInput): CoxResult {
   const warnings: string[] = [];
   const efron = ties === 'efron';
 
-  const ll0 = coxIter(n, p, xs, time, status, stratEnd, efron, beta, u, imat, work);
+  const ll0 = coxIter(n, p, xc, time, status, stratEnd, efron, beta, u, imat, work);
   let ch = cholInverse(imat, p, TOLER_CHOL);
   const step0 = matVecInv(ch.inv, u, p);
   let sctest = 0;
@@ -375,7 +401,7 @@ export function coxPH(input: CoxInput): CoxResult {
   let rank = p;
   let lastLL = ll0;
   for (iter = 1; iter <= iterMax; iter++) {
-    const newlk = coxIter(n, p, xs, time, status, stratEnd, efron, newbeta, u, imat, work);
+    const newlk = coxIter(n, p, xc, time, status, stratEnd, efron, newbeta, u, imat, work);
     ch = cholInverse(imat, p, TOLER_CHOL);
     rank = ch.rank;
     let notfinite = !Number.isFinite(newlk);
@@ -407,7 +433,7 @@ export function coxPH(input: CoxInput): CoxResult {
   }
   if (!converged) {
     iter = Math.min(iter, iterMax);
-    lastLL = coxIter(n, p, xs, time, status, stratEnd, efron, beta, u, imat, work);
+    lastLL = coxIter(n, p, xc, time, status, stratEnd, efron, beta, u, imat, work);
     ch = cholInverse(imat, p, TOLER_CHOL);
     rank = ch.rank;
     finalInv = ch.inv;
