@@ -5,11 +5,11 @@ import { registerModelCommands } from './model.ts';
 import { registerPredict } from './predict.ts';
 import { registerUserCommands } from './user.ts';
 
-/** Every CLI command module exports a function that adds its commands to the program. */
+/**
+ * Every CLI command module exports a function that adds its commands to the program. Modules
+ * import their heavy dependencies (database, ONNX Runtime, HDF5) inside the actions, so
+ * `faceage --help` stays fast.
+ */
 export type RegisterCommands = (program: Command) => void;
 
-export const registry: RegisterCommands[] = [registerUserCommands];
-registry.push(registerModelCommands);
-registry.push(registerDemoCommands);
-registry.push(registerPredict);
-registry.push(registerCohortCommands);
+export const registry: RegisterCommands[] = [registerPredict, registerModelCommands, registerCohortCommands, registerDemoCommands, registerUserCommands];

@@ -6,6 +6,7 @@ import { registry } from './commands.ts';
 export async function main(argv: string[]): Promise<void> {
   const program = new Command('faceage')
     .description('FaceAge platform command-line tools')
+    .version(process.env.npm_package_version ?? '0.1.0', '-V, --version')
     .showHelpAfterError()
     .exitOverride();
   for (const register of registry) register(program);
