@@ -68,7 +68,15 @@ for (const ds of DATASETS) {
   const table: Record<string, unknown[]> = {};
   for (const [k, v] of Object.entries(data)) table[k] = spec.factors[k] ? v : (v as unknown[]).map((x) => (typeof x === 'string' && x !== 'NA' ? x : x));
   const design = (rhs: string) => designMatrix(table, termsOf(rhs));
+  const cache = new Map<string, { fit: ReturnType<typeof coxPH>; design: ReturnType<typeof designMatrix> }>();
   const fitModel = (rhs: string, ties: Ties, rows?: Set<number>) => {
+    const key = `${rhs}|${ties}`;
+    if (!rows && cache.has(key)) return cache.get(key)!;
+    const r = fitModelUncached(rhs, ties, rows);
+    if (!rows) cache.set(key, r);
+    return r;
+  };
+  const fitModelUncached = (rhs: string, ties: Ties, rows?: Set<number>) => {
     const d = design(rhs);
     const cov = d.covariates;
     if (rows) for (const c of Object.keys(cov)) cov[c] = cov[c].map((v, i) => (rows.has(i) ? NaN : v));
