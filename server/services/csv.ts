@@ -36,7 +36,7 @@ export function parseCsv(input: string | Buffer): ParsedCsv {
   const delimiter = detectDelimiter(text);
   let records: { record: string[]; info: { lines: number } }[];
   try {
-    records = parse(text, { delimiter, relax_column_count: true, skip_empty_lines: true, info: true, bom: true, trim: false }) as never;
+    records = parse(text, { delimiter, relax_column_count: true, relax_quotes: true, skip_empty_lines: true, info: true, bom: true, trim: false }) as never;
   } catch (err) {
     const e = err as { message: string; lines?: number };
     throw new UserError(`the file is not valid CSV${e.lines ? ` (near line ${e.lines})` : ''}: ${e.message.replace(/^Invalid \w+ /, '')}`);

@@ -44,6 +44,8 @@ export interface AnalysisRow {
   excludedAt: PatientCuration['excludedAt'];
   faceCount: number | null;
   confidence: number | null;
+  /** First face's box in photo pixels (provenance, DESIGN.md §4). */
+  faceBox: { x: number; y: number; w: number; h: number } | null;
 }
 
 export interface AnalysisDataset {
@@ -75,6 +77,8 @@ function covariateValues(raw: unknown): Record<string, string | number | null> {
   return out;
 }
 
+const ESTIMATE_FIELDS = { detectorId: true, ageModelId: true, value: true, error: true, faceCount: true, confidence: true, boxX: true, boxY: true, boxW: true, boxH: true } as const;
+
 export interface CuratedCohort {
   rules: CurationRules;
   ageModelId: string | null;
@@ -98,8 +102,8 @@ export async function curateCohort(db: Db, cohortId: string, opts: { ageModelId?
         takenAt: true,
         qaStatus: true,
         estimates: ageModelId
-          ? { where: { ageModelId }, select: { detectorId: true, ageModelId: true, value: true, error: true, faceCount: true, confidence: true } }
-          : { where: { id: '' }, select: { detectorId: true, ageModelId: true, value: true, error: true, faceCount: true, confidence: true } },
+          ? { where: { ageModelId }, select: ESTIMATE_FIELDS }
+          : { where: { id: '' }, select: ESTIMATE_FIELDS },
       },
     }),
   ]);
@@ -160,6 +164,7 @@ export async function curateCohort(db: Db, cohortId: string, opts: { ageModelId?
       excludedAt: c.excludedAt,
       faceCount: est?.faceCount ?? null,
       confidence: est?.confidence ?? null,
+      faceBox: est && est.boxX !== null && est.boxY !== null && est.boxW !== null && est.boxH !== null ? { x: est.boxX, y: est.boxY, w: est.boxW, h: est.boxH } : null,
     };
   });
   return { rules, ageModelId, isSynthetic: cohort.isSynthetic || kind === 'synthetic', rows };

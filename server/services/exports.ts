@@ -23,7 +23,7 @@ export function analysisCsv(rows: AnalysisRow[], covariateNames: string[]): stri
     'record_id', 'sex', 'site', 'diagnosis', 'treatment_intent', 'ecog', 'smoking', 'bmi',
     ...covariateNames.map((n) => `cov_${n}`),
     'photo_id', 'photo_date', 'chronological_age', 'faceage', 'age_gap', 'survival_years', 'event',
-    'included', 'exclusion_reasons', 'qa_status', 'face_count', 'detection_confidence', 'detector_id', 'age_model_id', 'age_model_kind',
+    'included', 'exclusion_reasons', 'qa_status', 'face_count', 'detection_confidence', 'face_box_x', 'face_box_y', 'face_box_w', 'face_box_h', 'detector_id', 'age_model_id', 'age_model_kind',
   ];
   return toCsv(
     headers,
@@ -31,7 +31,7 @@ export function analysisCsv(rows: AnalysisRow[], covariateNames: string[]): stri
       r.recordId, r.sex, r.site, r.diagnosis, r.treatmentIntent, r.ecog, r.smoking, r.bmi,
       ...covariateNames.map((n) => r.covariates[n] ?? null),
       r.photoId, r.photoDate, r6(r.chronoAge), r6(r.faceAge), r6(r.ageGap), r6(r.survivalYears), r.event,
-      r.included ? 1 : 0, r.reasons.join('; '), r.qaStatus, r.faceCount, r6(r.confidence), r.detectorId, r.ageModelId, r.ageModelKind,
+      r.included ? 1 : 0, r.reasons.join('; '), r.qaStatus, r.faceCount, r6(r.confidence), r.faceBox?.x ?? null, r.faceBox?.y ?? null, r.faceBox?.w ?? null, r.faceBox?.h ?? null, r.detectorId, r.ageModelId, r.ageModelKind,
     ]),
   );
 }
