@@ -13,7 +13,7 @@ export default function QaPage() {
   const { id } = useParams<{ id: string }>();
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  const list = useQuery({ ...trpc.qa.list.queryOptions({ cohortId: id }), staleTime: Infinity });
+  const list = useQuery({ ...trpc.qa.list.queryOptions({ cohortId: id }), staleTime: 0, refetchOnWindowFocus: false });
   const [index, setIndex] = useState(0);
   const [choosing, setChoosing] = useState(false);
   const photos = list.data?.photos ?? [];

@@ -71,6 +71,9 @@ export default function RunsPage() {
               {r.ratePerMinute !== null && <> · {r.ratePerMinute.toFixed(1)} photos/min</>}
               {active && <> · ETA {eta(r.etaSeconds)}</>}
             </p>
+            {r.status === 'queued' && r.done + r.failed === 0 && Date.now() - new Date(r.createdAt).getTime() > 60_000 && (
+              <p className="warn">No worker has picked this run up yet. Is a worker running (<code>npm start</code> starts one; more with <code>npm run worker</code>)?</p>
+            )}
             <div className="inline">
               {active && <button type="button" className="secondary" onClick={() => cancel.mutate({ runId: r.id })}>Cancel</button>}
               {!active && (r.failed > 0 || r.status === 'cancelled') && (
