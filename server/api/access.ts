@@ -41,6 +41,7 @@ export const accessTable: Record<string, Access> = {
   'survey.options': STAFF,
   'survey.create': STAFF,
   'survey.invite': STAFF,
+  'survey.setStatus': STAFF,
   'survey.list': READ,
   'survey.get': READ,
   'survey.results': ['admin', 'analyst'],

@@ -171,6 +171,14 @@ describe('survey rater endpoints return only what the part allows', () => {
     await expect(a.survey.save({ surveyId, part: 3, itemId: otherItem.item.id, survivalProbability: 1 })).rejects.toMatchObject({ code: 'NOT_FOUND' });
     await expect(a.survey.view({ surveyId: otherSurveyId })).rejects.toMatchObject({ code: 'NOT_FOUND' });
     expect((await out.survey.mine()).map((m) => m.surveyId)).toEqual([otherSurveyId]);
+    // a closed survey takes no answers; reopening allows them again
+    const c = callerFor(coordinator);
+    await c.survey.setStatus({ id: otherSurveyId, status: 'closed' });
+    await expect(out.survey.save({ surveyId: otherSurveyId, part: 1, itemId: otherItem.item.id, survivalProbability: 5 })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    expect((await out.survey.view({ surveyId: otherSurveyId })).locked).toBe(true);
+    await c.survey.setStatus({ id: otherSurveyId, status: 'open' });
+    await expect(out.survey.save({ surveyId: otherSurveyId, part: 1, itemId: otherItem.item.id, survivalProbability: 5 })).resolves.toMatchObject({ complete: false });
+    await expect(out.survey.setStatus({ id: otherSurveyId, status: 'closed' })).rejects.toMatchObject({ code: 'FORBIDDEN' });
   });
 
   it('a rater cannot call coordinator or analyst procedures; others cannot call rater ones', async () => {

@@ -37,6 +37,8 @@ export default function SurveyPage() {
           </p>
         )}
         {s.strata.length > 1 && <p className="muted">Strata: {s.strata.map((x) => `${x.stratum}: ${x.n}`).join(' · ')}</p>}
+        <p>Status: <strong data-testid="status">{s.status}</strong>{s.status === 'closed' ? ' (raters cannot change or submit answers)' : ''}</p>
+        {staff && <StatusToggle id={s.id} status={s.status} />}
         {(role === 'admin' || role === 'analyst') && <Link href={`/survey/${s.id}/results`}>Results and exports</Link>}
       </div>
       <h2>Raters</h2>
@@ -55,6 +57,20 @@ export default function SurveyPage() {
       {s.raters.length === 0 && <p className="muted">No raters invited yet.</p>}
       {staff && <Invite surveyId={s.id} cohortId={s.cohort.id} invited={s.raters.map((r) => r.user.id)} />}
     </section>
+  );
+}
+
+function StatusToggle({ id, status }: { id: string; status: string }) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const set = useMutation(trpc.survey.setStatus.mutationOptions({ onSuccess: () => void queryClient.invalidateQueries({ queryKey: trpc.survey.get.queryKey() }) }));
+  return (
+    <p>
+      <button type="button" className="secondary" disabled={set.isPending} onClick={() => set.mutate({ id, status: status === 'open' ? 'closed' : 'open' })}>
+        {status === 'open' ? 'Close survey' : 'Reopen survey'}
+      </button>
+      <ErrorNote message={set.error && errorMessage(set.error)} />
+    </p>
   );
 }
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { answerSchema, mySurveys, raterView, saveAnswer, submitPart, submitSchema, viewSchema } from '../../services/survey/rater.ts';
 import { surveyResults } from '../../services/survey/results.ts';
-import { createSurvey, getSurvey, inviteRater, inviteSchema, listSurveys, newSurveySchema, surveyOptions } from '../../services/survey/setup.ts';
+import { createSurvey, getSurvey, inviteRater, inviteSchema, listSurveys, newSurveySchema, setSurveyStatus, statusSchema, surveyOptions } from '../../services/survey/setup.ts';
 import { audit } from '../../services/audit.ts';
 import { authedProcedure, router } from '../trpc.ts';
 
@@ -13,6 +13,7 @@ export const surveyRouter = router({
   options: authedProcedure.input(z.object({ cohortId: z.string().min(1) })).query(({ ctx, input }) => surveyOptions(ctx.db, input.cohortId)),
   create: authedProcedure.input(newSurveySchema).mutation(({ ctx, input }) => createSurvey(ctx.db, input, ctx.user.id)),
   invite: authedProcedure.input(inviteSchema).mutation(({ ctx, input }) => inviteRater(ctx.db, input, ctx.user.id)),
+  setStatus: authedProcedure.input(statusSchema).mutation(({ ctx, input }) => setSurveyStatus(ctx.db, input, ctx.user.id)),
   list: authedProcedure.input(z.object({ cohortId: z.string().optional() }).optional()).query(({ ctx, input }) => listSurveys(ctx.db, input?.cohortId)),
   get: authedProcedure.input(id).query(({ ctx, input }) => getSurvey(ctx.db, input.id)),
   // analyst: results

@@ -218,6 +218,7 @@ export async function submitPart(db: Db, userId: string, input: z.input<typeof s
     const r0 = await raterFor(tx, userId, data.surveyId);
     await lockRater(tx, r0.id);
     const rater = await raterFor(tx, userId, data.surveyId);
+    if (rater.survey.status !== 'open') throw new UserError('this survey is closed', 'FORBIDDEN');
     if (!rater.survey.parts.includes(data.part)) throw new UserError(`this survey has no part ${data.part}`);
     if (rater.submittedParts.includes(data.part)) throw new UserError(`part ${data.part} is already submitted`, 'CONFLICT');
     if (!partOpen(rater, data.part)) throw new UserError(`submit the earlier parts before part ${data.part}`, 'FORBIDDEN');

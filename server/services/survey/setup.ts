@@ -225,3 +225,17 @@ export async function getSurvey(db: Db, id: string) {
     })),
   };
 }
+
+export const statusSchema = z.object({ id: z.string().min(1), status: z.enum(['open', 'closed']) });
+
+/** Closing a survey stops all rater saves and submissions (answers stay readable); reopening allows them again. */
+export async function setSurveyStatus(db: Db, input: z.input<typeof statusSchema>, actorId: string) {
+  const data = statusSchema.parse(input);
+  return db.$transaction(async (tx) => {
+    const found = await tx.survey.findUnique({ where: { id: data.id }, select: { id: true } });
+    if (!found) throw new UserError('survey not found', 'NOT_FOUND');
+    await tx.survey.update({ where: { id: data.id }, data: { status: data.status } });
+    await audit(tx, { userId: actorId, action: `survey.${data.status === 'open' ? 'reopen' : 'close'}`, entityType: 'Survey', entityId: data.id });
+    return { id: data.id, status: data.status };
+  });
+}
