@@ -122,8 +122,9 @@ async function h5(): Promise<typeof h5wasm> {
 
 function attrString(v: unknown): string | null {
   if (v == null) return null;
-  if (typeof v === 'string') return v;
-  if (v instanceof Uint8Array) return new TextDecoder().decode(v);
+  // Fixed-length strings written by h5py (numpy bytes) may carry NUL padding.
+  if (typeof v === 'string') return v.replace(/\0+$/, '');
+  if (v instanceof Uint8Array) return new TextDecoder().decode(v).replace(/\0+$/, '');
   if (Array.isArray(v) && v.length === 1) return attrString(v[0]);
   return String(v);
 }

@@ -130,6 +130,7 @@ export function buildFaceAgeModel(o: Opts = {}): KerasFile {
     weights: outer.weights,
     kerasVersion: o.flavour === 'tf.keras-2.4' ? '2.4.0' : '2.2.4',
     backend: 'tensorflow',
+    strings: o.flavour === 'tf.keras-2.4' ? 'vlen' : 'fixed',
   };
 }
 

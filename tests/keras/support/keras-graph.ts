@@ -240,11 +240,19 @@ export interface KerasFile {
   backend?: string | null;
   /** Write only the weights (as `save_weights` does). */
   weightsOnly?: boolean;
+  /** String attributes as fixed-length byte strings (what h5py writes for Keras 2.x) or variable-length. */
+  strings?: 'fixed' | 'vlen';
 }
 
 /** Write a Keras-format .h5 (as Keras 2.x `model.save()` lays it out). */
 export async function writeKerasH5(path: string, m: KerasFile): Promise<void> {
   await h5wasm.ready;
+  const fixed = (m.strings ?? 'fixed') === 'fixed';
+  const byteLen = (x: string) => Math.max(1, Buffer.byteLength(x, 'utf8'));
+  type Attrs = { create_attribute(name: string, data: unknown, shape?: number[] | null, dtype?: string | null): void };
+  const str = (o: Attrs, name: string, v: string) => (fixed ? o.create_attribute(name, v, null, `S${byteLen(v)}`) : o.create_attribute(name, v));
+  const strs = (o: Attrs, name: string, v: string[]) =>
+    fixed ? o.create_attribute(name, v, [v.length], `S${Math.max(...v.map(byteLen))}`) : o.create_attribute(name, v);
   const f = new h5wasm.File(path, 'w');
   try {
     const ver = m.kerasVersion === undefined ? '2.2.4' : m.kerasVersion;
@@ -253,21 +261,21 @@ export async function writeKerasH5(path: string, m: KerasFile): Promise<void> {
     if (m.weightsOnly) {
       wg = f;
     } else {
-      if (ver != null) f.create_attribute('keras_version', ver);
-      if (backend != null) f.create_attribute('backend', backend);
-      f.create_attribute('model_config', JSON.stringify(m.modelConfig));
-      f.create_attribute('training_config', JSON.stringify({ loss: 'mean_absolute_error', metrics: ['mae'] }));
+      if (ver != null) str(f, 'keras_version', ver);
+      if (backend != null) str(f, 'backend', backend);
+      str(f, 'model_config', JSON.stringify(m.modelConfig));
+      str(f, 'training_config', JSON.stringify({ loss: 'mean_absolute_error', metrics: ['mae'] }));
       wg = f.create_group('model_weights');
     }
     if (m.weightsOnly) {
-      if (ver != null) f.create_attribute('keras_version', ver);
-      if (backend != null) f.create_attribute('backend', backend);
+      if (ver != null) str(f, 'keras_version', ver);
+      if (backend != null) str(f, 'backend', backend);
     }
-    wg.create_attribute('layer_names', m.layerNames);
+    strs(wg, 'layer_names', m.layerNames);
     for (const ln of m.layerNames) {
       const g = wg.create_group(ln);
       const ws = m.weights.get(ln) ?? [];
-      if (ws.length) g.create_attribute('weight_names', ws.map((w) => w.name));
+      if (ws.length) strs(g, 'weight_names', ws.map((w) => w.name));
       else g.create_attribute('weight_names', [], [0], 'S1' as never);
       for (const w of ws) {
         const parts = w.name.split('/');

@@ -52,6 +52,7 @@ export function buildSmallModel(o: { seed?: number; className?: 'Model' | 'Funct
     weights: g.weights,
     kerasVersion: o.kerasVersion ?? '2.2.4',
     backend: 'tensorflow',
+    strings: o.className === 'Functional' ? 'vlen' : 'fixed',
   };
 }
 
