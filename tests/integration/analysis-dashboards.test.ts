@@ -19,6 +19,7 @@ import {
   predictSurvival,
   tTest,
 } from '~/stats/index.ts';
+import { invalidateDataset } from '~/server/services/analysis/data.ts';
 import { analysisDataset, type AnalysisRow } from '~/server/services/dataset.ts';
 import { generateSyntheticPatients } from '~/server/services/demo.ts';
 import { callerFor, makeUser, useTestDatabase } from '../helpers/context.ts';
@@ -266,6 +267,7 @@ describe('access and caching', () => {
 
   it('reuses the cached dataset until the cohort changes', async () => {
     const db = useTestDatabase();
+    process.env.FACEAGE_ANALYSIS_REVALIDATE_MS = '0'; // check the fingerprint on every call
     const first = await analyst.analysis.km({ cohortId, options: { grouping: { by: 'none' } } });
     const second = await analyst.analysis.km({ cohortId, options: { grouping: { by: 'none' } } });
     expect(second.meta.cached).toBe(true);
@@ -276,6 +278,18 @@ describe('access and caching', () => {
     expect(third.meta.cached).toBe(false);
     expect(third.result.n).toBe(first.result.n - 1);
     await db.photo.update({ where: { id: photo.id }, data: { qaStatus: 'passed', qaAt: new Date() } });
+    const back = await analyst.analysis.km({ cohortId, options: { grouping: { by: 'none' } } });
+    expect(back.result.n).toBe(first.result.n);
+    // within the revalidation window a change shows up after invalidateDataset (or the window)
+    process.env.FACEAGE_ANALYSIS_REVALIDATE_MS = '600000';
+    await db.photo.update({ where: { id: photo.id }, data: { qaStatus: 'culled', qaAt: new Date() } });
+    const stale = await analyst.analysis.km({ cohortId, options: { grouping: { by: 'none' } } });
+    expect(stale.result.n).toBe(first.result.n);
+    invalidateDataset(cohortId);
+    const fresh = await analyst.analysis.km({ cohortId, options: { grouping: { by: 'none' } } });
+    expect(fresh.result.n).toBe(first.result.n - 1);
+    await db.photo.update({ where: { id: photo.id }, data: { qaStatus: 'passed', qaAt: new Date() } });
+    delete process.env.FACEAGE_ANALYSIS_REVALIDATE_MS;
   });
 
   it('gives useful errors for bad input', async () => {
