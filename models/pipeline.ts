@@ -138,20 +138,27 @@ export async function createPipeline(opts: PipelineOptions = {}): Promise<Pipeli
     };
   }
 
-  async function detectOne(input: Buffer | Uint8Array | string): Promise<{ img: RgbImage; faces: Face[] } | { error: string }> {
+  type Decoded = { img: RgbImage } | { error: string };
+
+  async function decodeOne(input: Buffer | Uint8Array | string): Promise<Decoded> {
     try {
-      const t0 = performance.now();
-      let img: RgbImage;
-      try {
-        img = await decodeImage(typeof input === 'string' ? await fs.promises.readFile(input) : input);
-      } finally {
-        timings.decode += performance.now() - t0;
-      }
-      const faces = await detector.detect(img, timings);
-      return { img, faces };
+      return { img: await decodeImage(typeof input === 'string' ? await fs.promises.readFile(input) : input) };
     } catch (err) {
-      const msg = err instanceof DecodeError ? err.message : `detection failed: ${(err as Error).message}`;
+      const msg = err instanceof DecodeError ? err.message : `unreadable image: ${(err as Error).message}`;
       return { error: msg };
+    }
+  }
+
+  async function detectOne(decoded: Promise<Decoded>): Promise<{ img: RgbImage; faces: Face[] } | { error: string }> {
+    const t0 = performance.now();
+    const d = await decoded;
+    timings.decode += performance.now() - t0;
+    if ('error' in d) return d;
+    try {
+      const faces = await detector.detect(d.img, timings);
+      return { img: d.img, faces };
+    } catch (err) {
+      return { error: `detection failed: ${(err as Error).message}` };
     }
   }
 
@@ -169,10 +176,14 @@ export async function createPipeline(opts: PipelineOptions = {}): Promise<Pipeli
 
   async function analyseBatch(inputs: (Buffer | Uint8Array | string)[]): Promise<AnalysisResult[]> {
     const results: AnalysisResult[] = new Array(inputs.length);
-    // Stage 1: decode + detect (prefetching the next decode while detecting the current photo).
+    // Stage 1: decode + detect. The next photo is decoded (sharp, libuv thread pool) while the
+    // current one is being detected.
     const pending: { idx: number; faces: Face[]; input: Float32Array }[] = [];
+    let next: Promise<Decoded> | null = inputs.length ? decodeOne(inputs[0]) : null;
     for (let i = 0; i < inputs.length; i++) {
-      const d = await detectOne(inputs[i]);
+      const current = next!;
+      next = i + 1 < inputs.length ? decodeOne(inputs[i + 1]) : null;
+      const d = await detectOne(current);
       timings.photos++;
       if ('error' in d) {
         results[i] = failed(d.error);
