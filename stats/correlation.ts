@@ -42,6 +42,8 @@ export interface PearsonResult {
   t: number;
   df: number;
   pValue: number;
+  /** alias of pValue */
+  p: number;
   confInt: [number, number];
   n: number;
 }
@@ -59,7 +61,8 @@ export function pearson(x: ArrayLike<number>, y: ArrayLike<number>, confLevel = 
     const s = zCritical(confLevel) / Math.sqrt(n - 3);
     ci = [Math.tanh(z - s), Math.tanh(z + s)];
   }
-  return { r, t, df, pValue: tTwoSided(t, df), confInt: ci, n };
+  const pv = tTwoSided(t, df);
+  return { r, t, df, pValue: pv, p: pv, confInt: ci, n };
 }
 
 /** Average (mid) ranks, 1-based, R `rank(ties.method = "average")`. */
@@ -82,6 +85,8 @@ export interface SpearmanResult {
   rho: number;
   S: number;
   pValue: number;
+  /** alias of pValue */
+  p: number;
   n: number;
 }
 
@@ -92,7 +97,8 @@ export function spearman(x: ArrayLike<number>, y: ArrayLike<number>): SpearmanRe
   const rho = pearsonR(midRanks(x), midRanks(y));
   const S = ((n * n * n - n) * (1 - rho)) / 6;
   const t = rho * Math.sqrt((n - 2) / (1 - rho * rho));
-  return { rho, S, pValue: tTwoSided(t, n - 2), n };
+  const pv = tTwoSided(t, n - 2);
+  return { rho, S, pValue: pv, p: pv, n };
 }
 
 /** Kendall's tau-b, R `cor(x, y, method = "kendall")` (O(n²)). */

@@ -286,7 +286,9 @@ export function coxPH(input: CoxInput): CoxResult {
       for (let j = 0; j < p && !miss; j++) {
         const v = cols[j][i];
         if (isMissing(v)) miss = true;
-        else if (!Number.isFinite(v as number)) fail(`covariate ${terms[j]}[${i}] = ${v} is not finite`);
+        else if (typeof v !== 'number')
+          fail(`covariate ${terms[j]}[${i}] = ${JSON.stringify(v)} is not a number; build factor columns with designMatrix (treatment contrasts)`);
+        else if (!Number.isFinite(v)) fail(`covariate ${terms[j]}[${i}] = ${v} is not finite`);
       }
     if (miss) dropped.push(i);
     else keep.push(i);

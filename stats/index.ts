@@ -18,7 +18,7 @@ export type { ConcordanceInput, ConcordanceResult } from './concordance.ts';
 export { rocAUC, delongTest, timeDependentAUC } from './roc.ts';
 export type { RocAucResult, DelongTestResult, TimeDependentAucResult } from './roc.ts';
 export { tTest } from './tests.ts';
-export type { TTestResult } from './tests.ts';
+export type { TTestResult, TTestInput } from './tests.ts';
 export { pearson, spearman, kendallTauB, midRanks } from './correlation.ts';
 export type { PearsonResult, SpearmanResult } from './correlation.ts';
 export { linearRegression, fUpper } from './regression.ts';

@@ -219,7 +219,7 @@ export function restrictedMean(
 export function kaplanMeier(input: KaplanMeierInput): KaplanMeierResult {
   const { time, event } = input;
   checkSurv(time, event);
-  const confType: ConfType = input.confType ?? 'log';
+  const confType: ConfType = ((input.confType as string) === 'loglog' ? 'log-log' : input.confType) ?? 'log';
   if (!['log', 'log-log', 'plain'].includes(confType)) fail(`unknown confType ${confType}`);
   const confLevel = input.confLevel ?? 0.95;
   if (!(confLevel > 0 && confLevel < 1)) fail('confLevel must be in (0, 1)');

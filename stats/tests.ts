@@ -10,6 +10,8 @@ export interface TTestResult {
   statistic: number;
   df: number;
   pValue: number;
+  /** alias of pValue (R's field name) */
+  p: number;
   confInt: [number, number];
   /** mean of x (one-sample), mean difference (paired), or [mean x, mean y] (two-sample) */
   estimate: number[];
@@ -31,14 +33,26 @@ function meanVar(x: ArrayLike<number>): [number, number] {
  * t-test, R `t.test(x, y, mu, paired, var.equal, conf.level)`.
  * One-sample when y is absent; paired when `paired`; otherwise Welch unless `varEqual`.
  */
-export function tTest(input: {
+export interface TTestInput {
   x: ArrayLike<number>;
   y?: ArrayLike<number>;
   mu?: number;
   paired?: boolean;
   varEqual?: boolean;
   confLevel?: number;
-}): TTestResult {
+}
+
+/**
+ * t-test, R `t.test(x, y, mu, paired, var.equal, conf.level)`. Call as `tTest({ x, y, paired })`
+ * or positionally `tTest(x, y?, { paired, varEqual, mu, confLevel })`.
+ */
+export function tTest(input: TTestInput | ArrayLike<number>, y?: ArrayLike<number> | null, opts: Omit<TTestInput, 'x' | 'y'> = {}): TTestResult {
+  const inp: TTestInput = Array.isArray(input) || ArrayBuffer.isView(input) ? { x: input as ArrayLike<number>, y: y ?? undefined, ...opts } : (input as TTestInput);
+  const r = tTestImpl(inp);
+  return { ...r, p: r.pValue };
+}
+
+function tTestImpl(input: TTestInput): Omit<TTestResult, 'p'> {
   const mu = input.mu ?? 0;
   const cl = input.confLevel ?? 0.95;
   checkFiniteArray('x', input.x);

@@ -171,3 +171,15 @@ describe('designMatrix conveniences', () => {
     expect(d2.covariates.rxLev).toEqual([0, 1, 0, 0]);
   });
 });
+
+describe('call conventions', () => {
+  it('tTest positional form and p aliases', async () => {
+    const { tTest, pearson } = await import('../../stats/index.ts');
+    const a = tTest({ x: [1, 2, 3, 5], y: [2, 2, 4, 7], paired: true });
+    const b = tTest([1, 2, 3, 5], [2, 2, 4, 7], { paired: true });
+    expect(b.statistic).toBe(a.statistic);
+    expect(b.p).toBe(a.pValue);
+    expect(pearson([1, 2, 3, 4], [1, 3, 2, 5]).p).toBeGreaterThan(0);
+    expect(() => coxPH({ time: [1, 2, 3], event: [1, 1, 1], covariates: { site: ['a', 'b', 'a'] as any } })).toThrow(/designMatrix/);
+  });
+});
