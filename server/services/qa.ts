@@ -10,7 +10,7 @@ import { chronologicalAge } from './curation.ts';
 import { defaultAgeModelFor } from './dataset.ts';
 import { isoDate } from './dates.ts';
 import { UserError } from './errors.ts';
-import { DEFAULT_DETECTOR_ID } from './model-info.ts';
+import { ageModelKind, DEFAULT_DETECTOR_ID } from './model-info.ts';
 
 export const CULL_REASONS = {
   low_quality: 'Low quality',
@@ -47,6 +47,7 @@ export async function qaList(db: Db, cohortId: string, userId: string, ageModelI
   await audit(db, { userId, action: 'qa.view', entityType: 'Cohort', entityId: cohortId, details: { photos: photos.length } });
   return {
     ageModelId: model,
+    ageModelKind: model ? await ageModelKind(db, model) : null,
     reasons: CULL_REASONS,
     photos: photos.map((p) => {
       const e = p.estimates.find((x) => x.detectorId === DEFAULT_DETECTOR_ID) ?? p.estimates[0] ?? null;

@@ -104,7 +104,7 @@ export default function QaPage() {
                   <tr><th>Record id</th><td>{photo.recordId ?? 'unmatched'}</td></tr>
                   <tr><th>File</th><td>{photo.fileName}</td></tr>
                   <tr><th>Photo date</th><td>{photo.photoDate ?? '—'}</td></tr>
-                  <tr><th>FaceAge</th><td>{fmt(photo.faceAge)}{photo.error ? ` (${photo.error})` : ''}</td></tr>
+                  <tr><th>FaceAge{list.data?.ageModelKind === 'baseline' ? ' (baseline model, not FaceAge)' : list.data?.ageModelKind === 'synthetic' ? ' (synthetic)' : ''}</th><td>{fmt(photo.faceAge)}{photo.error ? ` (${photo.error})` : ''}</td></tr>
                   <tr><th>Chronological age</th><td>{fmt(photo.chronoAge)}</td></tr>
                   <tr><th>Faces found</th><td>{photo.faceCount ?? '—'}{photo.confidence !== null ? ` (confidence ${photo.confidence.toFixed(3)})` : ''}</td></tr>
                   <tr>
