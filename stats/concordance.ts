@@ -11,7 +11,7 @@
  * Computed in O(n log n) with Fenwick trees over the score ranks.
  */
 import { checkSurv, fail, isMissing } from './validate.ts';
-import { countingOrder, rankDistinct } from './internal.ts';
+import { countingOrder, rankDistinct, timefix } from './internal.ts';
 
 export interface ConcordanceInput {
   time: ArrayLike<number>;
@@ -70,6 +70,10 @@ export function concordance(input: ConcordanceInput): ConcordanceResult {
     if (input.strata) st.push(input.strata[keep[k]] as string | number);
   }
   checkSurv(time, ev);
+  {
+    const tf = timefix(time); // R concordance timefix = TRUE
+    if (tf !== time) time.set(tf);
+  }
   const { u: ux, idx: rank } = rankDistinct(x);
   const m = ux.length;
   // order: by stratum, then time descending, censored before deaths at equal time (counting sort)

@@ -11,7 +11,7 @@
  */
 import { chisqUpper, normalTwoSided, zCritical } from './distributions.ts';
 import { checkSurv, fail, isMissing, StatsInputError } from './validate.ts';
-import { cholInverse, countingOrder, quadForm, rankDistinct } from './internal.ts';
+import { cholInverse, countingOrder, quadForm, rankDistinct, timefix } from './internal.ts';
 import { concordance } from './concordance.ts';
 
 export type Ties = 'efron' | 'breslow';
@@ -302,6 +302,10 @@ export function coxPH(input: CoxInput): CoxResult {
     ev0[k] = input.event[keep[k]] as number;
   }
   checkSurv(time0, ev0);
+  {
+    const tf = timefix(time0); // R coxph timefix = TRUE
+    if (tf !== time0) time0.set(tf);
+  }
   // strata
   let strataLevels: (string | number)[] = [0];
   const sIdx = new Int32Array(n);

@@ -144,3 +144,32 @@ export function rankDistinct(x: ArrayLike<number>): { u: Float64Array; idx: Int3
   const u = uniqueSorted(x);
   return { u, idx: indexIn(u, x) };
 }
+
+/**
+ * R's `timefix = TRUE` (survival `aeqSurv`): distinct times closer than sqrt(eps), absolutely or
+ * relative to the mean absolute distinct time, are merged into the smallest of the run, so that
+ * floating-point near-duplicates (e.g. 1/3 computed two ways) count as ties. Returns the input
+ * unchanged when there is nothing to merge.
+ */
+export function timefix(time: ArrayLike<number>): ArrayLike<number> {
+  const { u, idx } = rankDistinct(time);
+  const k = u.length;
+  if (k < 2) return time;
+  let meanAbs = 0;
+  for (let i = 0; i < k; i++) meanAbs += Math.abs(u[i]);
+  meanAbs /= k;
+  const tol = Math.sqrt(2.220446049250313e-16);
+  const isTied = (i: number) => {
+    const dy = u[i] - u[i - 1];
+    return dy <= tol || dy / meanAbs <= tol;
+  };
+  let any = false;
+  for (let i = 1; i < k && !any; i++) if (isTied(i)) any = true;
+  if (!any) return time;
+  const rep = new Float64Array(k);
+  rep[0] = u[0];
+  for (let i = 1; i < k; i++) rep[i] = isTied(i) ? rep[i - 1] : u[i];
+  const out = new Float64Array(time.length);
+  for (let i = 0; i < time.length; i++) out[i] = rep[idx[i]];
+  return out;
+}

@@ -10,7 +10,7 @@
  */
 import { zCritical } from './distributions.ts';
 import { checkSurv, fail } from './validate.ts';
-import { rankDistinct } from './internal.ts';
+import { rankDistinct, timefix } from './internal.ts';
 
 export type ConfType = 'log' | 'log-log' | 'plain';
 
@@ -217,8 +217,9 @@ export function restrictedMean(
  * one row per distinct observed time.
  */
 export function kaplanMeier(input: KaplanMeierInput): KaplanMeierResult {
-  const { time, event } = input;
-  checkSurv(time, event);
+  const { event } = input;
+  checkSurv(input.time, event);
+  const time = timefix(input.time);
   const confType: ConfType = ((input.confType as string) === 'loglog' ? 'log-log' : input.confType) ?? 'log';
   if (!['log', 'log-log', 'plain'].includes(confType)) fail(`unknown confType ${confType}`);
   const confLevel = input.confLevel ?? 0.95;

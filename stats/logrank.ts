@@ -9,7 +9,7 @@
  */
 import { chisqUpper } from './distributions.ts';
 import { checkSurv, fail, isMissing } from './validate.ts';
-import { cholInverse, countingOrder, quadForm, rankDistinct } from './internal.ts';
+import { cholInverse, countingOrder, quadForm, rankDistinct, timefix } from './internal.ts';
 
 export type Level = string | number;
 
@@ -87,9 +87,9 @@ export function logRank(input: LogRankInput): LogRankResult {
     else keep.push(i);
   }
   const sub = <T>(a: ArrayLike<T>) => keep.map((i) => a[i]);
-  const time = sub(input.time);
   const event = sub(input.event);
-  checkSurv(time, event);
+  checkSurv(sub(input.time), event);
+  const time = timefix(sub(input.time));
   const grp = sub(input.group);
   const levels = input.groupLevels ? checkLevels('group', grp, input.groupLevels) : sortedLevels(grp);
   const G = levels.length;

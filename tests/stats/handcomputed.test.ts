@@ -183,3 +183,22 @@ describe('call conventions', () => {
     expect(() => coxPH({ time: [1, 2, 3], event: [1, 1, 1], covariates: { site: ['a', 'b', 'a'] as any } })).toThrow(/designMatrix/);
   });
 });
+
+describe('timefix (R aeqSurv): near-equal times are ties', () => {
+  // R: t <- c(1, 1+1e-10, 2, 3, 3+3e-9, 4, 5, 6); survfit, coxph(~x), survdiff(~g)
+  const time = [1, 1 + 1e-10, 2, 3, 3 + 3e-9, 4, 5, 6];
+  const event = [1, 1, 0, 1, 1, 0, 1, 1];
+  const x = [0.5, 1.2, -0.3, 2.0, 0.1, 0.7, -1, 0.3];
+  it('KM, Cox, concordance and log-rank match R', () => {
+    const km = kaplanMeier({ time, event });
+    expect(km.time).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(km.nEvent).toEqual([2, 0, 2, 0, 1, 1]);
+    const fit = coxPH({ time, event, covariates: { x } });
+    close(fit.coef[0], 0.43421673964275914, 1e-9);
+    close(fit.logLikNull, -7.7142311448490855, 1e-12);
+    close(fit.logLik, -7.3538627685202318, 1e-12);
+    close(fit.concordance, 0.68421052631578949, 1e-12);
+    close(fit.concordanceSe, 0.085199758998502476, 1e-10);
+    close(logRank({ time, event, group: [1, 2, 1, 2, 1, 2, 1, 2] }).chisq, 0.47180192572214608, 1e-12);
+  });
+});
