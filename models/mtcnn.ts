@@ -19,7 +19,7 @@
  *  - output: x = max(0, int(x1)), y = max(0, int(y1)), w = int(x2 − x), h = int(y2 − y),
  *    keypoints int()-truncated; faces in the order of the final NMS (best first).
  */
-import { cropResizeArea, resizeAreaF64, resizeAreaU8, resizeAreaU8Fast, rowPrefix, type RowPrefix } from './resize.ts';
+import { cropResizeArea, cropResizeAreaPrefix, resizeAreaF64, resizeAreaU8, resizeAreaU8Fast, rowPrefix, type RowPrefix } from './resize.ts';
 
 export interface RgbImage {
   /** Interleaved RGB, row-major, 3 bytes per pixel. */
@@ -291,7 +291,7 @@ export function pyramidLevel(img: RgbImage, scale: number, prefix?: RowPrefix): 
  * Crop + resize for R/O-Net, written transposed and normalised into `out` at offset.
  * Returns false where 0.1.1's numpy slicing would fail (box wholly outside the image).
  */
-export function cropInto(img: RgbImage, p: PadResult, size: number, out: Float32Array, offset: number): boolean {
+export function cropInto(img: RgbImage, p: PadResult, size: number, out: Float32Array, offset: number, prefix?: RowPrefix): boolean {
   const { tmpw, tmph } = p;
   if (tmpw <= 0 || tmph <= 0) return false;
   // Same validity rule as paddedCrop(): the two numpy slices must agree in shape.
@@ -300,7 +300,7 @@ export function cropInto(img: RgbImage, p: PadResult, size: number, out: Float32
   const [iy0, iy1] = pySlice(p.y - 1, p.ey, img.height);
   const [ix0, ix1] = pySlice(p.x - 1, p.ex, img.width);
   if (ty1 - ty0 !== iy1 - iy0 || tx1 - tx0 !== ix1 - ix0) return false;
-  const r = cropResizeAreaClipped(img, ix0 - tx0, iy0 - ty0, tmpw, tmph, size, tx0, tx1, ty0, ty1);
+  const r = cropResizeAreaClipped(img, ix0 - tx0, iy0 - ty0, tmpw, tmph, size, tx0, tx1, ty0, ty1, prefix);
   for (let y = 0; y < size; y++)
     for (let x = 0; x < size; x++) {
       const s = (y * size + x) * 3;
@@ -328,13 +328,16 @@ function cropResizeAreaClipped(
   tx1: number,
   ty0: number,
   ty1: number,
+  prefix?: RowPrefix,
 ): Float64Array {
   // Pixels of the shifted image that land inside the crop: columns max(0, -ox) … min(tmpw, W - ox).
   const cx0 = Math.max(0, -ox);
   const cx1 = Math.min(tmpw, img.width - ox);
   const cy0 = Math.max(0, -oy);
   const cy1 = Math.min(tmph, img.height - oy);
-  if (cx0 === tx0 && cx1 === tx1 && cy0 === ty0 && cy1 === ty1) return cropResizeArea(img, ox, oy, tmpw, tmph, size);
+  if (cx0 === tx0 && cx1 === tx1 && cy0 === ty0 && cy1 === ty1) {
+    return prefix ? cropResizeAreaPrefix(img, prefix, ox, oy, tmpw, tmph, size) : cropResizeArea(img, ox, oy, tmpw, tmph, size);
+  }
   const crop = new Float64Array(tmpw * tmph * 3);
   for (let r = ty0; r < ty1; r++)
     for (let c = tx0; c < tx1; c++) {
@@ -403,7 +406,7 @@ export async function detectFaces(
   const n2 = total.length;
   const in2 = new Float32Array(n2 * 24 * 24 * 3);
   for (let k = 0; k < n2; k++) {
-    if (!cropInto(img, pad(total[k], W, H), 24, in2, k * 24 * 24 * 3)) return [];
+    if (!cropInto(img, pad(total[k], W, H), 24, in2, k * 24 * 24 * 3, prefix)) return [];
   }
   let t1 = now();
   if (timings) timings.post += t1 - t0;
@@ -430,7 +433,7 @@ export async function detectFaces(
   const n3 = fixed.length;
   const in3 = new Float32Array(n3 * 48 * 48 * 3);
   for (let k = 0; k < n3; k++) {
-    if (!cropInto(img, pad(fixed[k], W, H), 48, in3, k * 48 * 48 * 3)) return [];
+    if (!cropInto(img, pad(fixed[k], W, H), 48, in3, k * 48 * 48 * 3, prefix)) return [];
   }
   t1 = now();
   if (timings) timings.post += t1 - t0;

@@ -752,3 +752,92 @@ function exactAreaU8(src: Uint8Array, sw: number, xt: AreaTab, yt: AreaTab, k0: 
   }
   return satU8(sum);
 }
+
+const planCache = new Map<string, ColPlan>();
+function cachedColPlan(ssize: number, dsize: number, scale: number): { tab: AreaTab; plan: ColPlan } {
+  const tab = cachedAreaTab(ssize, dsize, scale);
+  const key = `${ssize}/${dsize}/${scale}`;
+  let p = planCache.get(key);
+  if (!p) {
+    p = colPlan(tab, dsize);
+    if (planCache.size > 4096) planCache.clear();
+    planCache.set(key, p);
+  }
+  return { tab, plan: p };
+}
+
+/**
+ * cropResizeArea for shrinking crops, using the image's row prefix sums: each output column is a
+ * run of equally weighted pixels plus at most two partial ones, so a crop row costs O(S) instead
+ * of O(tmpw). Same formula as OpenCV's float64 INTER_AREA (float32 weights, float64 sums); only
+ * the float64 summation order differs (relative differences ~1e-15, far below the float32
+ * precision of the network input).
+ */
+export function cropResizeAreaPrefix(
+  img: { data: Uint8Array; width: number; height: number },
+  prefix: RowPrefix,
+  ox: number,
+  oy: number,
+  tmpw: number,
+  tmph: number,
+  S: number,
+): Float64Array {
+  const p = plan(tmpw, tmph, S, S);
+  if (p.kind !== 'area') return cropResizeArea(img, ox, oy, tmpw, tmph, S);
+  const { plan: cp } = cachedColPlan(tmpw, S, p.sx);
+  const yt = cachedAreaTab(tmph, S, p.sy);
+  const { width: W, height: H, data } = img;
+  const pd = prefix.data;
+  const stride = (W + 1) * 3;
+  const W3 = S * 3;
+  const rowVals = new Float64Array(W3);
+  const dst = new Float64Array(S * S * 3);
+  const pix = (iy: number, x: number, ch: number) => {
+    const ix = ox + x;
+    return ix >= 0 && ix < W ? data[(iy * W + ix) * 3 + ch] : 0;
+  };
+  let cachedRow = -1;
+  for (let j = 0; j < yt.n; j++) {
+    const sy = yt.si[j];
+    const iy = oy + sy;
+    if (iy < 0 || iy >= H) continue; // a zero row contributes nothing
+    if (sy !== cachedRow) {
+      const po = iy * stride;
+      for (let d = 0; d < S; d++) {
+        let v0 = 0;
+        let v1 = 0;
+        let v2 = 0;
+        const rs = Math.min(Math.max(ox + cp.runStart[d], 0), W);
+        const re = Math.min(Math.max(ox + cp.runEnd[d], 0), W);
+        if (re > rs) {
+          const ar = cp.aRun[d];
+          v0 = ar * (pd[po + re * 3] - pd[po + rs * 3]);
+          v1 = ar * (pd[po + re * 3 + 1] - pd[po + rs * 3 + 1]);
+          v2 = ar * (pd[po + re * 3 + 2] - pd[po + rs * 3 + 2]);
+        }
+        const f = cp.first[d];
+        if (f >= 0) {
+          const a = cp.aFirst[d];
+          v0 += a * pix(iy, f, 0);
+          v1 += a * pix(iy, f, 1);
+          v2 += a * pix(iy, f, 2);
+        }
+        const l = cp.last[d];
+        if (l >= 0) {
+          const a = cp.aLast[d];
+          v0 += a * pix(iy, l, 0);
+          v1 += a * pix(iy, l, 1);
+          v2 += a * pix(iy, l, 2);
+        }
+        rowVals[d * 3] = v0;
+        rowVals[d * 3 + 1] = v1;
+        rowVals[d * 3 + 2] = v2;
+      }
+      cachedRow = sy;
+    }
+    const beta = yt.alpha[j];
+    const o = yt.di[j] * W3;
+    for (let x = 0; x < W3; x++) dst[o + x] += beta * rowVals[x];
+  }
+  return dst;
+}

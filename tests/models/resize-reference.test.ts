@@ -80,3 +80,36 @@ describe('fast pyramid resize (prefix sums + exact fallback) equals the OpenCV-o
     expect(compared).toBeGreaterThan(100_000);
   });
 });
+
+describe('MTCNN crop resize from row prefix sums equals the padded-crop resize', () => {
+  it('random boxes, partly outside the image, to 24 and 48', async () => {
+    const { cropResizeAreaPrefix, rowPrefix } = await import('../../models/resize.ts');
+    let seed = 11;
+    const rnd = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+    let worst = 0;
+    for (let t = 0; t < 40; t++) {
+      const W = 50 + Math.floor(rnd() * 250);
+      const H = 50 + Math.floor(rnd() * 250);
+      const data = new Uint8Array(W * H * 3).map(() => Math.floor(rnd() * 256));
+      const P = rowPrefix(data, W, H);
+      const tw = 20 + Math.floor(rnd() * 200);
+      const th = tw + Math.floor(rnd() * 3) - 1;
+      const ox = Math.floor(rnd() * (W + 40)) - 20 - (tw >> 1);
+      const oy = Math.floor(rnd() * (H + 40)) - 20 - (th >> 1);
+      const crop = new Float64Array(tw * th * 3);
+      for (let r = 0; r < th; r++)
+        for (let c = 0; c < tw; c++) {
+          const iy = oy + r;
+          const ix = ox + c;
+          if (iy < 0 || iy >= H || ix < 0 || ix >= W) continue;
+          for (let ch = 0; ch < 3; ch++) crop[(r * tw + c) * 3 + ch] = data[(iy * W + ix) * 3 + ch];
+        }
+      for (const S of [24, 48]) {
+        const ref = resizeAreaF64(crop, tw, th, 3, S, S);
+        const got = cropResizeAreaPrefix({ data, width: W, height: H }, P, ox, oy, tw, th, S);
+        for (let i = 0; i < ref.length; i++) worst = Math.max(worst, Math.abs(got[i] - ref[i]));
+      }
+    }
+    expect(worst).toBeLessThan(1e-9);
+  });
+});
