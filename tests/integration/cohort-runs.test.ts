@@ -113,6 +113,18 @@ describe('FaceAge run jobs', () => {
     expect(await db.auditEvent.count({ where: { entityId: run.id, action: { in: ['run.start', 'run.cancel', 'run.retry'] } } })).toBe(3);
   });
 
+  it('a pipeline failure is retried by pg-boss; on the last attempt the photos are recorded as failed so the run completes', async () => {
+    const { db, cohort, user } = await cohortWithPhotos(2);
+    const { boss, jobs } = fakeBoss();
+    const run = await startRun(db, boss, { cohortId: cohort.id, ageModelId: AGE }, user.id);
+    const broken = { store, analyser: async (): Promise<Analyser> => { throw new Error('model file missing'); } };
+    await expect(handleFaceAgeJobs(db, jobs, broken)).rejects.toThrow(/model file missing/);
+    expect(await db.faceAgeEstimate.count({ where: { runId: run.id } })).toBe(0);
+    await expect(handleFaceAgeJobs(db, jobs.map((j) => ({ ...j, retryCount: 5 })), broken)).rejects.toThrow(/model file missing/);
+    expect(await getRun(db, run.id)).toMatchObject({ status: 'completed', failed: 2, done: 0 });
+    expect((await db.faceAgeEstimate.findFirstOrThrow({ where: { runId: run.id } })).error).toBe('pipeline failed: model file missing');
+  });
+
   const faces = facesDir();
   it.skipIf(!faces)('a real pg-boss worker with the real models: one estimate per photo (skipped without ../shared/faces)', async () => {
     const db = useTestDatabase();

@@ -23,8 +23,12 @@ export interface FaceAgeDeps {
   analyser(ageModelId: string): Promise<Analyser>;
 }
 
-export async function handleFaceAgeJobs(db: Db, jobs: { data: unknown }[], deps: FaceAgeDeps): Promise<{ processed: number; skipped: number }> {
+/** pg-boss attempts per job (the first try + retries). */
+const RETRY_LIMIT = queues.faceage.options.retryLimit;
+
+export async function handleFaceAgeJobs(db: Db, jobs: { data: unknown; retryCount?: number }[], deps: FaceAgeDeps): Promise<{ processed: number; skipped: number }> {
   const payloads: Payload<'faceage'>[] = jobs.map((j) => queues.faceage.schema.parse(j.data));
+  const finalAttempt = new Set(jobs.flatMap((j, i) => ((j.retryCount ?? 0) >= RETRY_LIMIT ? [payloads[i].photoId + '|' + payloads[i].runId] : [])));
   const runIds = [...new Set(payloads.map((p) => p.runId))];
   const runs = new Map((await db.batchRun.findMany({ where: { id: { in: runIds } } })).map((r) => [r.id, r]));
   // Cancelled (or deleted) runs: their remaining jobs finish without work.
@@ -69,8 +73,19 @@ export async function handleFaceAgeJobs(db: Db, jobs: { data: unknown }[], deps:
     byModel.set(p.ageModelId, list);
   }
   for (const [ageModelId, items] of byModel) {
-    const analyser = await deps.analyser(ageModelId);
-    const results = await analyser.analyseBatch(items.map((i) => i.data));
+    let results: Awaited<ReturnType<Analyser['analyseBatch']>>;
+    try {
+      const analyser = await deps.analyser(ageModelId);
+      results = await analyser.analyseBatch(items.map((i) => i.data));
+    } catch (err) {
+      // Infrastructure failure (model files, memory…): pg-boss retries the batch. On a job's last
+      // attempt its photo is recorded as failed with the reason, so the run still completes and
+      // the photo can be retried from the Runs page once the problem is fixed.
+      const last = items.filter(({ p }) => finalAttempt.has(p.photoId + '|' + p.runId));
+      const reason = `pipeline failed: ${(err as Error).message}`.slice(0, 300);
+      await recordEstimates(db, [...outcomes, ...last.map(({ p }) => ({ ...p, faceCount: 0, box: null, confidence: null, value: null, error: reason }))]);
+      throw err;
+    }
     items.forEach(({ p }, k) => {
       const r = results[k];
       if (r.detector !== p.detectorId || r.ageModel !== p.ageModelId) throw new Error(`pipeline answered for ${r.detector}/${r.ageModel}, job asked for ${p.detectorId}/${p.ageModelId}`);
