@@ -23,9 +23,24 @@ export default function CohortPage() {
   const role = me.data?.user?.role;
   const included = curation.data?.flow.at(-1)?.remaining ?? 0;
   const lastRun = runs.data?.[0];
+  const c = cohort.data?._count;
+  const next = !c
+    ? null
+    : c.patients === 0
+      ? { href: 'import', text: 'Start by importing the clinical data (CSV export from REDCap or the hospital system).' }
+      : c.photos === 0
+        ? { href: 'photos', text: 'Next: upload the photos (and the photo log, if you have one).' }
+        : !lastRun
+          ? { href: 'runs', text: 'Next: run FaceAge on the photos.' }
+          : { href: 'qa', text: 'Next: review the face crops (Photo QA), then check the curation and download the exports.' };
   return (
     <section>
       <CohortHeader cohortId={id} active="" />
+      {next && role !== 'analyst' && (
+        <p className="card" data-testid="next-step">
+          {next.text} <Link href={`/cohorts/${id}/${next.href}`}>Go →</Link>
+        </p>
+      )}
       <div className="steps-grid">
         <div className="card">
           <div className="muted">Patients</div>
