@@ -529,8 +529,14 @@ export function coxPH(input: CoxInput): CoxResult {
     ties,
     warnings,
     linearPredictor: lpRow,
-    model: { n, p, time, status, x, strata, strataLevels, rowIndex },
-  };
+  } as CoxResult;
+  // the (large) sorted data kept for predictSurvival / coxZph is not enumerable, so results
+  // serialize (JSON) without it
+  Object.defineProperty(res, 'model', {
+    value: { n, p, time, status, x, strata, strataLevels, rowIndex },
+    enumerable: false,
+    writable: false,
+  });
   return res;
 }
 

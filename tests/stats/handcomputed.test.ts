@@ -202,3 +202,13 @@ describe('timefix (R aeqSurv): near-equal times are ties', () => {
     close(logRank({ time, event, group: [1, 2, 1, 2, 1, 2, 1, 2] }).chisq, 0.47180192572214608, 1e-12);
   });
 });
+
+describe('serialization', () => {
+  it('Cox results serialize to JSON without the internal model data', () => {
+    const fit = coxPH({ time: [1, 2, 3, 4, 5, 6], event: [1, 1, 0, 1, 1, 1], covariates: { x: [1, 4, 3, 2, 5, 1] } });
+    const json = JSON.parse(JSON.stringify(fit));
+    expect(json.model).toBeUndefined();
+    expect(json.coef).toEqual(fit.coef);
+    expect(fit.model.n).toBe(6);
+  });
+});
