@@ -4,13 +4,17 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
+import { POST as uploadRoute } from '~/app/api/cohorts/[id]/photos/route.ts';
+import { login, SESSION_COOKIE } from '~/server/services/auth.ts';
 import { ingestPhoto, ingestZip, safeEntryName } from '~/server/services/photos.ts';
 import { PhotoStore } from '~/server/storage/photo-store.ts';
-import { useTestDatabase } from '../helpers/context.ts';
+import { makeUser, useTestDatabase } from '../helpers/context.ts';
 import { coordinatorCohort } from '../helpers/cohort.ts';
 import { makeZip } from '../helpers/zip.ts';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'faceage-photos-'));
+process.env.PHOTO_STORE_DIR = path.join(tmp, 'store');
+process.env.FACEAGE_DATA_DIR = tmp;
 const store = new PhotoStore(path.join(tmp, 'store'));
 
 function jpeg(colour: string, exifDate?: string) {
@@ -123,5 +127,26 @@ describe('photo ingestion', () => {
     expect(fs.existsSync(path.join(tmp, 'escape.jpg'))).toBe(false);
     fs.writeFileSync(file, Buffer.from('PK not really a zip'));
     await expect(ingestZip(db, store, cohort.id, file, user.id)).rejects.toThrow(/not a readable zip/);
+  });
+
+  it('upload route: streamed single photos and zips for coordinators only, audited per batch', async () => {
+    const db = useTestDatabase();
+    const { cohort, user } = await coordinatorCohort();
+    const cookieFor = async (u: { email: string; password: string }) => `${SESSION_COOKIE}=${(await login(db, u.email, u.password, 1)).token}`;
+    const coordinator = await cookieFor(user as never);
+    const params = { params: Promise.resolve({ id: cohort.id }) };
+    const post = (cookie: string | null, name: string, body: Buffer) =>
+      uploadRoute(new Request(`http://localhost/api/cohorts/${cohort.id}/photos`, { method: 'POST', body: new Uint8Array(body), headers: { ...(cookie ? { cookie } : {}), 'x-file-name': encodeURIComponent(name) } }), params);
+    const img = await jpeg('#778899');
+    expect((await post(null, 'a.jpg', img)).status).toBe(401);
+    expect((await post(await cookieFor(await makeUser('analyst')), 'a.jpg', img)).status).toBe(403);
+    const one = await (await post(coordinator, 'ünïcode name.jpg', img)).json();
+    expect(one.results).toEqual([expect.objectContaining({ fileName: 'ünïcode name.jpg', status: 'stored' })]);
+    const zipRes = await (await post(coordinator, 'batch.zip', makeZip([{ name: 'x/dup.jpg', data: img }, { name: 'x/new.jpg', data: await jpeg('#998877') }, { name: '../bad.jpg', data: img }]))).json();
+    expect(zipRes.results.map((r: { status: string }) => r.status)).toEqual(['duplicate', 'stored', 'rejected']);
+    expect(await db.photo.count({ where: { cohortId: cohort.id } })).toBe(2);
+    const batch = await db.auditEvent.findFirstOrThrow({ where: { action: 'photo.upload_batch', entityId: cohort.id } });
+    expect(batch.details).toEqual({ kind: 'zip', stored: 1, duplicate: 1, rejected: 1 });
+    expect(fs.readdirSync(path.join(tmp, 'tmp'))).toEqual([]); // the streamed zip was removed
   });
 });
