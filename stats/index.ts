@@ -16,7 +16,7 @@ export type { ZphResult } from './zph.ts';
 export { concordance } from './concordance.ts';
 export type { ConcordanceInput, ConcordanceResult } from './concordance.ts';
 export { rocAUC, delongTest, timeDependentAUC } from './roc.ts';
-export type { RocAucResult, DelongTestResult, TimeDependentAucResult } from './roc.ts';
+export type { RocAucResult, DelongTestResult, TimeDependentAucResult, RocDirection } from './roc.ts';
 export { tTest } from './tests.ts';
 export type { TTestResult, TTestInput } from './tests.ts';
 export { pearson, spearman, kendallTauB, midRanks } from './correlation.ts';

@@ -91,9 +91,30 @@ export interface RocAucResult {
   nControls: number;
 }
 
+export type RocDirection = '<' | '>' | 'auto';
+
+/**
+ * pROC's direction: '<' (default here) means controls < cases, i.e. a higher score is more
+ * likely a case; '>' the opposite (scores are negated); 'auto' is pROC's default rule
+ * (`'<'` when median(controls) ≤ median(cases), else `'>'`).
+ */
+function orient(score: ArrayLike<number>, cases: number[], controls: number[], direction: RocDirection): ArrayLike<number> {
+  let dir = direction;
+  if (dir === 'auto') {
+    const med = (idx: number[]) => {
+      const v = Float64Array.from(idx.map((i) => score[i])).sort();
+      const m = v.length >> 1;
+      return v.length % 2 ? v[m] : (v[m - 1] + v[m]) / 2;
+    };
+    dir = med(controls) <= med(cases) ? '<' : '>';
+  }
+  return dir === '>' ? Array.from(score as ArrayLike<number>, (v) => -v) : score;
+}
+
 /** Mann–Whitney AUC (ties ½) with DeLong CI — R `pROC::ci.auc(roc, method = "delong")`. */
-export function rocAUC(labels: ArrayLike<number>, scores: ArrayLike<number>, confLevel = 0.95): RocAucResult {
-  const { cases, controls } = splitLabels(labels, [scores]);
+export function rocAUC(labels: ArrayLike<number>, scoresIn: ArrayLike<number>, confLevel = 0.95, direction: RocDirection = '<'): RocAucResult {
+  const { cases, controls } = splitLabels(labels, [scoresIn]);
+  const scores = orient(scoresIn, cases, controls, direction);
   const { auc, v10, v01 } = components(scores, cases, controls);
   const v = cov(v10, v10) / cases.length + cov(v01, v01) / controls.length;
   const se = Math.sqrt(v);
@@ -118,8 +139,15 @@ export interface DelongTestResult {
 }
 
 /** Paired DeLong test of two correlated AUCs — R `pROC::roc.test(method = "delong", paired = TRUE)`. */
-export function delongTest(labels: ArrayLike<number>, scoresA: ArrayLike<number>, scoresB: ArrayLike<number>): DelongTestResult {
-  const { cases, controls } = splitLabels(labels, [scoresA, scoresB]);
+export function delongTest(
+  labels: ArrayLike<number>,
+  scoresAIn: ArrayLike<number>,
+  scoresBIn: ArrayLike<number>,
+  direction: RocDirection = '<',
+): DelongTestResult {
+  const { cases, controls } = splitLabels(labels, [scoresAIn, scoresBIn]);
+  const scoresA = orient(scoresAIn, cases, controls, direction);
+  const scoresB = orient(scoresBIn, cases, controls, direction);
   const A = components(scoresA, cases, controls);
   const B = components(scoresB, cases, controls);
   const n1 = cases.length;

@@ -212,3 +212,16 @@ describe('serialization', () => {
     expect(fit.model.n).toBe(6);
   });
 });
+
+describe('ROC direction', () => {
+  it("direction 'auto' follows pROC's median rule (R: roc() picks '>' here, AUC 0.8125)", async () => {
+    const { rocAUC } = await import('../../stats/index.ts');
+    const l = [1, 1, 1, 0, 0, 0, 0, 1];
+    const s = [0.2, 0.4, 0.1, 0.9, 0.5, 0.3, 0.8, 0.6];
+    const r = rocAUC(l, s, 0.95, 'auto');
+    close(r.auc, 0.8125);
+    close(r.lower, 0.4807745274561101, 1e-12);
+    expect(r.upper).toBe(1);
+    close(rocAUC(l, s).auc, 1 - 0.8125);
+  });
+});
