@@ -47,6 +47,7 @@ test('coordinator: clinical import, photos, FaceAge run with the real worker, QA
   await expect(page.getByLabel('Type of stage')).toBeVisible();
   await page.getByRole('button', { name: `Import only the ${n} valid rows` }).click();
   await expect(page.getByTestId('import-result')).toContainText(`${n} new`);
+  await page.screenshot({ path: 'test-results/screens/cohort-import.png', fullPage: true });
 
   if (!faces) {
     test.info().annotations.push({ type: 'skipped', description: 'photo part SKIPPED: ../shared/faces not found (set FACEAGE_SHARED_DIR)' });
@@ -71,6 +72,7 @@ test('coordinator: clinical import, photos, FaceAge run with the real worker, QA
   await page.reload();
   await expect(page.getByTestId('run-status')).toHaveText('completed', { timeout: 240_000 });
   await expect(page.getByTestId('run-progress')).toContainText(`0 remaining of ${n}`);
+  await page.screenshot({ path: 'test-results/screens/cohort-runs.png', fullPage: true });
 
   // 4. QA: cull the first photo with the keyboard (C, then 1 = low quality), move on, restore test on the second
   await page.getByRole('link', { name: '4 · Photo QA' }).click();
@@ -88,7 +90,12 @@ test('coordinator: clinical import, photos, FaceAge run with the real worker, QA
   await expect(page.getByTestId('qa-status')).toHaveText('pending');
   await page.screenshot({ path: 'test-results/screens/cohort-qa.png', fullPage: true });
 
-  // 5. exports from the overview
+  // 5. curation: the culled patient is out, with its reason
+  await page.getByRole('link', { name: '5 · Curation' }).click();
+  await expect(page.getByTestId('consort')).toContainText('Photo culled at QA: n = 1');
+  await page.screenshot({ path: 'test-results/screens/cohort-curation.png', fullPage: true });
+
+  // 6. exports from the overview
   await page.getByRole('link', { name: 'Overview' }).click();
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-analysis').click()]);
   const text = fs.readFileSync(await download.path(), 'utf8');
