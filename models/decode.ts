@@ -1,5 +1,7 @@
 /**
  * Photo decoding with sharp: EXIF orientation applied, alpha removed, 8-bit RGB interleaved.
+ * Embedded ICC profiles are ignored, as PIL / skimage (the reference pipeline's decoders) do:
+ * the pixel values are the file's own, not colour-managed.
  * Truncated or corrupt files are errors (like PIL, which the reference pipeline used), never a
  * half-grey image silently scored.
  */
@@ -14,10 +16,11 @@ export class DecodeError extends Error {}
 export async function decodeImage(input: Buffer | Uint8Array | string): Promise<RgbImage> {
   if (typeof input !== 'string' && input.length === 0) throw new DecodeError('unreadable image: empty file');
   try {
-    const { data, info } = await sharp(input, { failOn: 'truncated' })
+    const { data, info } = await sharp(input, { failOn: 'truncated', ignoreIcc: true })
       .autoOrient()
       .removeAlpha()
-      .raw()
+      .toColourspace('srgb') // CMYK, 16-bit and other inputs → 8-bit sRGB
+      .raw({ depth: 'uchar' })
       .toBuffer({ resolveWithObject: true });
     const { width, height, channels } = info;
     if (channels === 3) return { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width, height };

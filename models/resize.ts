@@ -676,14 +676,15 @@ export function resizeAreaU8Fast(src: Uint8Array, sw: number, sh: number, dw: nu
   const cp = colPlan(xt, dw);
   const stride = (sw + 1) * 3;
   const W3 = dw * 3;
-  // Horizontal pass for every source row (float64).
-  if (scratchH.length < sh * W3) scratchH = new Float64Array(sh * W3);
+  // Horizontal pass of a source row (float64), computed when a row is first needed; consecutive
+  // output rows share at most their boundary source row, so one cached row suffices.
+  if (scratchH.length < W3) scratchH = new Float64Array(W3);
   const hrow = scratchH;
   const pd = P.data;
-  for (let y = 0; y < sh; y++) {
+  let cachedRow = -1;
+  const computeRow = (y: number) => {
     const po = y * stride;
     const so = y * sw * 3;
-    const ho = y * W3;
     for (let d = 0; d < dw; d++) {
       const rs = cp.runStart[d] * 3;
       const re = cp.runEnd[d] * 3;
@@ -705,11 +706,11 @@ export function resizeAreaU8Fast(src: Uint8Array, sw: number, sh: number, dw: nu
         v1 += a * src[so + l * 3 + 1];
         v2 += a * src[so + l * 3 + 2];
       }
-      hrow[ho + d * 3] = v0;
-      hrow[ho + d * 3 + 1] = v1;
-      hrow[ho + d * 3 + 2] = v2;
+      hrow[d * 3] = v0;
+      hrow[d * 3 + 1] = v1;
+      hrow[d * 3 + 2] = v2;
     }
-  }
+  };
   // Vertical pass.
   const dst = new Uint8Array(dh * W3);
   const acc = new Float64Array(W3);
@@ -719,8 +720,12 @@ export function resizeAreaU8Fast(src: Uint8Array, sw: number, sh: number, dw: nu
     acc.fill(0);
     while (j < yt.n && yt.di[j] === dy) {
       const beta = yt.alpha[j];
-      const ho = yt.si[j] * W3;
-      for (let x = 0; x < W3; x++) acc[x] += beta * hrow[ho + x];
+      const sy = yt.si[j];
+      if (sy !== cachedRow) {
+        computeRow(sy);
+        cachedRow = sy;
+      }
+      for (let x = 0; x < W3; x++) acc[x] += beta * hrow[x];
       j++;
     }
     const j1 = j;
