@@ -19,7 +19,7 @@ function diffs(pred: ArrayLike<number>, actual: ArrayLike<number>): Float64Array
   return d;
 }
 
-/** mean(|pred − actual|). */
+/** Mean absolute error, R `mean(abs(pred - actual))` (the paper's MAE). */
 export function meanAbsoluteError(pred: ArrayLike<number>, actual: ArrayLike<number>): number {
   const d = diffs(pred, actual);
   let s = 0;
@@ -27,7 +27,7 @@ export function meanAbsoluteError(pred: ArrayLike<number>, actual: ArrayLike<num
   return s / d.length;
 }
 
-/** sqrt(mean((pred − actual)²)). */
+/** Root mean squared error, R `sqrt(mean((pred - actual)^2))`. */
 export function rootMeanSquaredError(pred: ArrayLike<number>, actual: ArrayLike<number>): number {
   const d = diffs(pred, actual);
   let s = 0;
@@ -35,7 +35,7 @@ export function rootMeanSquaredError(pred: ArrayLike<number>, actual: ArrayLike<
   return Math.sqrt(s / d.length);
 }
 
-/** R `median(x)`. */
+/** Sample median, R `median(x)` (mean of the two middle values for even n). */
 export function median(x: ArrayLike<number>): number {
   const s = Float64Array.from(x).sort();
   const n = s.length;
@@ -43,7 +43,7 @@ export function median(x: ArrayLike<number>): number {
   return n % 2 ? s[(n - 1) / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
 }
 
-/** median(|pred − actual|). */
+/** Median absolute error, R `median(abs(pred - actual))`. */
 export function medianAbsoluteError(pred: ArrayLike<number>, actual: ArrayLike<number>): number {
   return median(Array.from(diffs(pred, actual), Math.abs));
 }
@@ -65,7 +65,11 @@ export interface BlandAltmanResult {
   proportionalBias: { intercept: number; slope: number; pSlope: number };
 }
 
-/** Bland–Altman agreement of a (e.g. FaceAge) against b (chronological age); differences a − b. */
+/**
+ * Bland–Altman agreement of a (e.g. FaceAge) against b (chronological age); differences a − b.
+ * R: `mean(d)`, `sd(d)`, bias ∓ 1.96·sd, `t.test(d)$conf.int`, SE(LoA) = sqrt(3·sd²/n) with
+ * `qt(0.975, n − 1)` (Bland & Altman 1986, Lancet), proportional bias `lm(d ~ (a + b)/2)`.
+ */
 export function blandAltman(a: ArrayLike<number>, b: ArrayLike<number>): BlandAltmanResult {
   const d = diffs(a, b);
   const n = d.length;

@@ -65,7 +65,7 @@ export function pearson(x: ArrayLike<number>, y: ArrayLike<number>, confLevel = 
   return { r, t, df, pValue: pv, p: pv, confInt: ci, n };
 }
 
-/** Average (mid) ranks, 1-based, R `rank(ties.method = "average")`. */
+/** Average (mid) ranks, 1-based, R `rank(x, ties.method = "average")`. */
 export function midRanks(x: ArrayLike<number>): Float64Array {
   const n = x.length;
   const idx = Array.from({ length: n }, (_, i) => i).sort((a, b) => x[a] - x[b]);
@@ -101,7 +101,7 @@ export function spearman(x: ArrayLike<number>, y: ArrayLike<number>): SpearmanRe
   return { rho, S, pValue: pv, p: pv, n };
 }
 
-/** Kendall's tau-b, R `cor(x, y, method = "kendall")` (O(n²)). */
+/** Kendall's tau-b, R `cor(x, y, method = "kendall")`: (n_c − n_d)/sqrt((n0 − n_x)(n0 − n_y)) (Kendall 1945), O(n²). */
 export function kendallTauB(x: ArrayLike<number>, y: ArrayLike<number>): number {
   checkPair(x, y, 2);
   const n = x.length;

@@ -26,7 +26,7 @@ export interface LinearRegressionResult {
   n: number;
 }
 
-/** Upper tail of F(d1, d2): I_{d2/(d2+d1 f)}(d2/2, d1/2). */
+/** Upper tail of F(d1, d2), R `pf(f, d1, d2, lower.tail = FALSE)` = I_{d2/(d2+d1 f)}(d2/2, d1/2). */
 export function fUpper(f: number, d1: number, d2: number): number {
   if (!(f > 0)) return 1;
   return betainc(d2 / (d2 + d1 * f), d2 / 2, d1 / 2, true, false);

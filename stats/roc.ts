@@ -176,7 +176,8 @@ export interface TimeDependentAucResult {
 }
 
 /**
- * Naive cumulative/dynamic AUC at horizon t (no IPCW): cases time ≤ t with event,
+ * Naive cumulative/dynamic AUC at horizon t (no IPCW). No single R function: it equals
+ * `wilcox.test(score[cases], score[controls])$statistic / (n1·n0)` on the case/control split below.: cases time ≤ t with event,
  * controls time > t, censored at or before t excluded; AUC = P(score_case > score_control)
  * + ½ P(tie) (Heagerty & Zheng 2005 cumulative/dynamic definition, empirical, unweighted).
  */

@@ -117,6 +117,9 @@ for (const ds of DATASETS) {
           const sm = st.summary;
           c.num(k1.nEvents, sm.events, `${where}.events`, { exact: true });
           if (sm.records !== undefined) c.num(k1.n, sm.records, `${where}.records`, { exact: true });
+          if (sm.n_max !== undefined) c.num(Math.max(...k1.nRisk), sm.n_max, `${where}.n_max`, { exact: true });
+          if (sm.n_start !== undefined) c.num(k1.nRisk[0], sm.n_start, `${where}.n_start`, { exact: true });
+          if (sm.rmean_tau !== undefined) c.num(k1.tau!, sm.rmean_tau, `${where}.rmean_tau`, { exact: true });
           c.num(k1.rmean!, sm.rmean, `${where}.rmean`);
           c.num(k1.rmeanSe!, sm.se_rmean, `${where}.se_rmean`);
           c.num(k1.median, sm.median, `${where}.median`);
@@ -178,6 +181,7 @@ for (const ds of DATASETS) {
           ref.observed_by_stratum.values.forEach((row: unknown[], i: number) => c.arr(r.observedByStratum![i], row, `${w}.obs_by_stratum[${i}]`));
           ref.expected_by_stratum.values.forEach((row: unknown[], i: number) => c.arr(r.expectedByStratum![i], row, `${w}.exp_by_stratum[${i}]`));
           if (ref.strata_n) c.arr(r.strataN, ref.strata_n, `${w}.strata_n`, { exact: true });
+          if (ref.strata_levels) c.eq(r.strata!.map((l) => `${ref.stratified_by}=${l}`), ref.strata_levels, `${w}.strata_levels`);
         }
       }
       report(`${name}.logrank`, c);
@@ -252,6 +256,7 @@ for (const ds of DATASETS) {
         const lr = likelihoodRatioTest(f0, f1);
         const w = `nested.${t.model1}.${t.ties}`;
         c.num(f1.n, t.n, `${w}.n`, { exact: true });
+        if (t.n_complete_cases !== undefined) c.num(f0.n, t.n_complete_cases, `${w}.n_complete_cases`, { exact: true });
         c.num(f1.nEvent, t.nevent, `${w}.nevent`, { exact: true });
         c.num(f0.logLik, t.loglik0, `${w}.loglik0`);
         c.num(f1.logLik, t.loglik1, `${w}.loglik1`);
@@ -346,6 +351,7 @@ for (const ds of DATASETS) {
         c.num(cc.tiedScore, r.tied_x, `${w}.tied_x`, { exact: true });
         c.num(cc.tiedTime, r.tied_y, `${w}.tied_y`, { exact: true });
         c.num(cc.tiedTimeScore, r.tied_xy, `${w}.tied_xy`, { exact: true });
+        if (r.harrell_formula_value !== undefined) c.num(cc.cIndex, r.harrell_formula_value, `${w}.harrell_formula_value`);
       }
       if (fx.concordance.check_concordance_coxph_fit) {
         c.num(fit.concordance, fx.concordance.check_concordance_coxph_fit.concordance, 'concordance(coxfit)');
@@ -365,6 +371,7 @@ for (const ds of DATASETS) {
         c.num(r.pairsCaseGreater, a.pairs_case_greater, `${w}.pairs_case_greater`, { exact: true });
         c.num(r.pairsTied, a.pairs_tied, `${w}.pairs_tied`, { exact: true });
         c.num(r.auc, a.auc, `${w}.auc`);
+        if (a.check_wilcoxon_W_over_n1n0 !== undefined) c.num(r.auc, a.check_wilcoxon_W_over_n1n0, `${w}.wilcoxon_W_over_n1n0`);
       }
       report(`${name}.lp_conc_auc`, c);
     });
