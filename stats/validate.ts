@@ -11,10 +11,12 @@ export class StatsInputError extends Error {
   }
 }
 
+/** Throw a StatsInputError (R: `stop(msg)`). */
 export function fail(msg: string): never {
   throw new StatsInputError(msg);
 }
 
+/** Require an array or typed array (R: `is.numeric`). */
 export function checkArray(name: string, x: unknown): asserts x is ArrayLike<number> {
   if (!Array.isArray(x) && !ArrayBuffer.isView(x)) fail(`${name} must be an array of numbers`);
 }
@@ -36,6 +38,7 @@ export function checkSurv(time: ArrayLike<number>, event: ArrayLike<number>, opt
   if ((opts.needEvent ?? true) && nev === 0) fail('at least one event is required');
 }
 
+/** Require length n (R model.frame: variables must have equal lengths). */
 export function checkSameLength(n: number, name: string, x: ArrayLike<unknown>): void {
   if (x.length !== n) fail(`${name} has length ${x.length}, expected ${n}`);
 }
@@ -46,6 +49,7 @@ export function isMissing(v: unknown): boolean {
   return v === null || v === undefined || v === 'NA' || v === 'NaN' || v === '';
 }
 
+/** Require every value finite (R: `stopifnot(all(is.finite(x)))`). */
 export function checkFiniteArray(name: string, x: ArrayLike<number>): void {
   for (let i = 0; i < x.length; i++) if (!Number.isFinite(x[i])) fail(`${name}[${i}] = ${x[i]} is not finite`);
 }
