@@ -420,7 +420,6 @@ export function coxPH(input: CoxInput): CoxResult {
       for (let i = 0; i < p; i++) beta[i] = newbeta[i];
       finalInv = ch.inv;
       converged = true;
-      if (halving) warnings.push('converged during step halving');
       break;
     }
     if (iter === iterMax) break;
