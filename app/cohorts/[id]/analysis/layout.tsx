@@ -6,6 +6,7 @@ import { useQuery } from '@tanstack/react-query';
 import { useState, type ReactNode } from 'react';
 import { ErrorNote } from '../../../_components/Field.tsx';
 import { errorMessage, useTRPC } from '../../../_lib/trpc.tsx';
+import { CohortHeader } from '../_workflow/CohortHeader.tsx';
 import { AnalysisContext } from './_lib/context.tsx';
 import './analysis.css';
 
@@ -27,17 +28,14 @@ export default function AnalysisLayout({ children }: { children: ReactNode }) {
   const base = `/cohorts/${id}/analysis`;
   return (
     <AnalysisContext.Provider value={{ cohortId: id, ageModelId }}>
+      <CohortHeader cohortId={id} active="/analysis" />
       <section className="analysis">
-        <p className="muted crumbs">
-          <Link href="/studies">Studies</Link> › {meta ? `${meta.studyName} › ${meta.cohortName}` : '…'} › Analysis
-        </p>
-        <h1>
-          Analysis{meta ? `: ${meta.cohortName}` : ''}
-          {meta?.isSynthetic && <span className="badge synthetic" data-testid="synthetic-badge">synthetic demo data</span>}
-        </h1>
         {meta?.isSynthetic && (
           <p className="banner synthetic" role="note">
-            Synthetic data: these patients, outcomes and FaceAge values were drawn from a stated generative model (docs/dashboards.md). They are not real people and the results say nothing about real patients.
+            <span className="badge synthetic" data-testid="synthetic-badge">
+              synthetic demo data
+            </span>{' '}
+            These patients, outcomes and FaceAge values were drawn from a stated generative model (docs/dashboards.md). They are not real people and the results say nothing about real patients.
           </p>
         )}
         {meta?.ageModelKind === 'baseline' && (
