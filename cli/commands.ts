@@ -13,4 +13,3 @@ import { registerUserCommands } from './user.ts';
 export type RegisterCommands = (program: Command) => void;
 
 export const registry: RegisterCommands[] = [registerPredict, registerModelCommands, registerCohortCommands, registerDemoCommands, registerUserCommands];
-registry.push(registerDemoCommands);
