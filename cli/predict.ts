@@ -54,7 +54,7 @@ export function csvRow(subjId: string, r: AnalysisResult): string {
     box ? box[3] : null,
     r.ageModel,
     r.detector,
-    r.error,
+    r.error === null ? null : r.error.replace(/\s+/g, ' ').trim(),
   ]
     .map(csvField)
     .join(',');

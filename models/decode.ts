@@ -32,6 +32,6 @@ export async function decodeImage(input: Buffer | Uint8Array | string): Promise<
     }
     return { data: out, width, height };
   } catch (err) {
-    throw new DecodeError(`unreadable image: ${(err as Error).message}`);
+    throw new DecodeError(`unreadable image: ${(err as Error).message.replace(/\s+/g, ' ').trim()}`);
   }
 }

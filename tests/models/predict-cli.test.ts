@@ -37,6 +37,8 @@ beforeAll(async () => {
   await sharp(raw, { raw: { width: w, height: h, channels: 3 } }).jpeg().toFile(path.join(photos, 'gradient.JPG'));
   await sharp(raw, { raw: { width: w, height: h, channels: 3 } }).ensureAlpha().png().toFile(path.join(photos, 'alpha.png'));
   fs.writeFileSync(path.join(photos, 'broken.jpeg'), 'this is not a jpeg');
+  const big = await sharp(Buffer.alloc(300 * 300 * 3, 90), { raw: { width: 300, height: 300, channels: 3 } }).jpeg().toBuffer();
+  fs.writeFileSync(path.join(photos, 'truncated.jpg'), big.subarray(0, Math.floor(big.length / 2)));
   fs.writeFileSync(path.join(photos, 'notes.txt'), 'ignored');
   const faces = facesDir();
   if (faces) fs.copyFileSync(path.join(faces, 'images', '01080A18.jpg'), path.join(photos, 'face.jpg'));
@@ -52,8 +54,10 @@ describe('faceage predict', () => {
     const lines = fs.readFileSync(path.join(tmp, 'out', 'predictions.csv'), 'utf8').trim().split('\n');
     expect(lines[0]).toBe(HEADER);
     const rows = new Map(lines.slice(1).map((l) => [l.split(',')[0], l.split(',')]));
-    const expected = ['alpha', 'broken', 'gradient', ...(facesDir() ? ['face'] : [])];
+    const expected = ['alpha', 'broken', 'gradient', 'truncated', ...(facesDir() ? ['face'] : [])];
     expect([...rows.keys()].sort()).toEqual(expected.sort());
+    expect(lines).toHaveLength(expected.length + 1); // one physical line per photo (errors are single-line)
+    expect(rows.get('truncated')![10]).toMatch(/^unreadable image/);
     for (const cols of rows.values()) expect(cols).toHaveLength(11);
     expect(rows.get('broken')![10]).toMatch(/^unreadable image/);
     expect(rows.get('broken')![1]).toBe('');
