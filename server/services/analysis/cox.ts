@@ -139,25 +139,36 @@ export interface CoxAnalysisResult {
   warnings: string[];
 }
 
-function fit(rows: AnalysisRow[], specs: TermSpec[], ties: 'efron' | 'breslow', completeFor?: TermSpec[], skipConcordance = false) {
-  const design = buildDesign(rows, completeFor ?? specs);
-  const dm = designMatrix(design.table, design.terms);
-  // columns of the terms actually in this model (completeFor may add terms used only to pick rows)
-  const keys = specs.map(termKey);
+type Dm = ReturnType<typeof designMatrix>;
+
+/** Fits the columns of `specs` from an already built design (rows missing any of its terms carry NaN). */
+function fitColumns(rows: AnalysisRow[], dm: Dm, specs: TermSpec[], ties: 'efron' | 'breslow', skipConcordance = false) {
   const covariates: Record<string, number[]> = {};
-  for (const k of keys) for (const c of dm.termColumns[k]) covariates[c] = dm.covariates[c];
-  if (completeFor) for (const i of dm.missingRows) for (const c of Object.keys(covariates)) covariates[c][i] = NaN;
+  for (const k of specs.map(termKey)) for (const c of dm.termColumns[k]) covariates[c] = dm.covariates[c];
   const time = rows.map((r) => r.survivalYears as number);
   const event = rows.map((r) => r.event as number);
   try {
-    return { fit: coxPH({ time, event, covariates, ties, skipConcordance }), dm, time, event, covariates };
+    return { fit: coxPH({ time, event, covariates, ties, skipConcordance }), dm };
   } catch (err) {
     if (err instanceof StatsInputError) throw new UserError(`Cox model: ${err.message}`);
     throw err;
   }
 }
 
-function summarise(res: CoxResult, dm: ReturnType<typeof designMatrix>, specs: TermSpec[], zphAlpha: number): CoxModelSummary {
+/** Fits `specs` on the complete cases of `completeFor` (default: of `specs` themselves). */
+function fit(rows: AnalysisRow[], specs: TermSpec[], ties: 'efron' | 'breslow', completeFor?: TermSpec[], skipConcordance = false) {
+  const design = buildDesign(rows, completeFor ?? specs);
+  let dm: Dm;
+  try {
+    dm = designMatrix(design.table, design.terms);
+  } catch (err) {
+    if (err instanceof StatsInputError) throw new UserError(`Cox model: ${err.message}`);
+    throw err;
+  }
+  return fitColumns(rows, dm, specs, ties, skipConcordance);
+}
+
+function summarise(res: CoxResult, dm: Dm, specs: TermSpec[], zphAlpha: number): CoxModelSummary {
   const rows: CoxRow[] = [];
   for (const spec of specs) {
     const key = termKey(spec);
@@ -236,7 +247,8 @@ export function coxAnalysis(allRows: AnalysisRow[], options: CoxOptions): CoxAna
       // the multivariable model already is the full model when it contains FaceAge
       const fullFit = multi && faceTerms.length ? multi : fit(rows, full, opts.ties, undefined, true);
       if (clinical.length) {
-        const clinFit = fit(rows, clinical, opts.ties, full, true);
+        // same design, same complete cases: the clinical columns of the full model's design
+        const clinFit = fullFit === multi ? fitColumns(rows, multi.dm, clinical, opts.ties, true) : fit(rows, clinical, opts.ties, full, true);
         const t = likelihoodRatioTest(clinFit.fit, fullFit.fit);
         faceAgeLrt = { clinicalTerms: clinical.map(termLabel), added: added.map(termLabel).join(' + '), ...t, n: fullFit.fit.n, events: fullFit.fit.nEvent, logLikClinical: clinFit.fit.logLik, logLikFull: fullFit.fit.logLik };
       } else {
