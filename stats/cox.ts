@@ -11,7 +11,7 @@
  */
 import { chisqUpper, normalTwoSided, zCritical } from './distributions.ts';
 import { checkSurv, fail, isMissing, StatsInputError } from './validate.ts';
-import { cholInverse, countingOrder, quadForm, rankDistinct, timefix } from './internal.ts';
+import { cholInverse, countingOrder, quadForm, rankDistinct, timefixRanked } from './internal.ts';
 import { concordance } from './concordance.ts';
 
 export type Ties = 'efron' | 'breslow';
@@ -29,6 +29,13 @@ export interface CoxInput {
   iterMax?: number;
   /** skip the concordance computation (faster) */
   skipConcordance?: boolean;
+  /**
+   * Internal: an earlier unstratified fit on the same time and event vectors (e.g. the larger
+   * model of a nested likelihood-ratio test). When this fit has the same complete cases, its
+   * sorted time/status/row order is reused instead of sorting again; the result is identical.
+   * Checked row by row; falls back to the full preparation on any mismatch.
+   */
+  reuseRowsOf?: CoxResult;
 }
 
 export interface ChisqTest {
@@ -240,8 +247,13 @@ function coxIter(
 }
 
 /** Prepare sorted data: returns order and stratum-end markers. */
-export function sortSurv(time: ArrayLike<number>, strataIdx: Int32Array, nStrata: number): { ord: Int32Array } {
-  const { u: ut, idx: ti } = rankDistinct(time);
+export function sortSurv(
+  time: ArrayLike<number>,
+  strataIdx: Int32Array,
+  nStrata: number,
+  rank?: { u: Float64Array; idx: Int32Array } | null,
+): { ord: Int32Array } {
+  const { u: ut, idx: ti } = rank ?? rankDistinct(time);
   const K = ut.length;
   const key = new Int32Array(time.length);
   for (let i = 0; i < time.length; i++) key[i] = strataIdx[i] * K + ti[i];
@@ -295,6 +307,23 @@ export function coxPH(input: CoxInput): CoxResult {
   }
   const n = keep.length;
   if (n === 0) fail('no complete cases');
+  const reused = input.strata ? null : reusableRows(input.reuseRowsOf, input.time, input.event, n, dropped);
+  let time: Float64Array;
+  let status: Uint8Array;
+  let x: Float64Array;
+  let strata: Int32Array;
+  let strataLevels: (string | number)[];
+  let rowIndex: Int32Array;
+  if (reused) {
+    // same rows, same times: the earlier fit's sort order, covariates gathered by sorted row
+    ({ time, status, strata, strataLevels, rowIndex } = reused);
+    x = new Float64Array(n * p);
+    for (let k = 0; k < n; k++) {
+      const r = rowIndex[k];
+      const dst = k * p;
+      for (let j = 0; j < p; j++) x[dst + j] = cols[j][r] as number;
+    }
+  } else {
   const time0 = new Float64Array(n);
   const ev0 = new Float64Array(n);
   for (let k = 0; k < n; k++) {
@@ -302,12 +331,10 @@ export function coxPH(input: CoxInput): CoxResult {
     ev0[k] = input.event[keep[k]] as number;
   }
   checkSurv(time0, ev0);
-  {
-    const tf = timefix(time0); // R coxph timefix = TRUE
-    if (tf !== time0) time0.set(tf);
-  }
+  const tfr = timefixRanked(time0); // R coxph timefix = TRUE
+  if (tfr.time !== time0) time0.set(tfr.time);
   // strata
-  let strataLevels: (string | number)[] = [0];
+  strataLevels = [0];
   const sIdx = new Int32Array(n);
   if (input.strata) {
     const vals = keep.map((i) => input.strata![i] as string | number);
@@ -319,12 +346,12 @@ export function coxPH(input: CoxInput): CoxResult {
     strataLevels.forEach((l, i) => m.set(l, i));
     for (let k = 0; k < n; k++) sIdx[k] = m.get(allNum ? vals[k] : String(vals[k]))!;
   }
-  const { ord } = sortSurv(time0, sIdx, strataLevels.length);
-  const time = new Float64Array(n);
-  const status = new Uint8Array(n);
-  const x = new Float64Array(n * p);
-  const strata = new Int32Array(n);
-  const rowIndex = new Int32Array(n);
+  const { ord } = sortSurv(time0, sIdx, strataLevels.length, tfr.rank);
+  time = new Float64Array(n);
+  status = new Uint8Array(n);
+  x = new Float64Array(n * p);
+  strata = new Int32Array(n);
+  rowIndex = new Int32Array(n);
   const posOf = new Int32Array(n); // sorted position of kept row o
   for (let k = 0; k < n; k++) {
     const o = ord[k];
@@ -339,6 +366,7 @@ export function coxPH(input: CoxInput): CoxResult {
     const r = keep[o];
     const dst = posOf[o] * p;
     for (let j = 0; j < p; j++) x[dst + j] = cols[j][r] as number;
+  }
   }
   const stratEnd = new Uint8Array(n);
   for (let k = 0; k < n; k++) stratEnd[k] = k === n - 1 || strata[k + 1] !== strata[k] ? 1 : 0;
@@ -537,6 +565,33 @@ export function coxPH(input: CoxInput): CoxResult {
     writable: false,
   });
   return res;
+}
+
+/**
+ * The sorted rows of `prev` when they are exactly the rows this fit would build: unstratified,
+ * same complete cases, and every sorted row's time and event equal to the input's (so that the
+ * timefix and the stable sort by time would give the same order).
+ */
+function reusableRows(
+  prevFit: CoxResult | undefined,
+  inTime: ArrayLike<number>,
+  inEvent: ArrayLike<number>,
+  n: number,
+  dropped: number[],
+): CoxModelData | null {
+  const prev = prevFit?.model;
+  if (!prevFit || !prev || prev.n !== n || prev.strataLevels.length !== 1) return null;
+  const pd = prevFit.droppedRows;
+  if (pd.length !== dropped.length) return null;
+  for (let i = 0; i < pd.length; i++) if (pd[i] !== dropped[i]) return null;
+  const { time, status, rowIndex, strata } = prev;
+  for (let k = 0; k < n; k++) {
+    const r = rowIndex[k];
+    if (inTime[r] !== time[k] || inEvent[r] !== status[k] || strata[k] !== 0) return null;
+    // stable order within tied times: input row order
+    if (k > 0 && time[k] === time[k - 1] && rowIndex[k - 1] > r) return null;
+  }
+  return prev;
 }
 
 function matVecInv(inv: Float64Array, u: Float64Array, p: number): Float64Array {

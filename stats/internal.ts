@@ -152,9 +152,19 @@ export function rankDistinct(x: ArrayLike<number>): { u: Float64Array; idx: Int3
  * unchanged when there is nothing to merge.
  */
 export function timefix(time: ArrayLike<number>): ArrayLike<number> {
-  const { u, idx } = rankDistinct(time);
+  return timefixRanked(time).time;
+}
+
+/**
+ * timefix, also returning the distinct-value ranks of the result when nothing was merged
+ * (`rank` is then exactly `rankDistinct(time)`, so callers need not sort the times again);
+ * `rank` is null when near-duplicates were merged.
+ */
+export function timefixRanked(time: ArrayLike<number>): { time: ArrayLike<number>; rank: { u: Float64Array; idx: Int32Array } | null } {
+  const ranked = rankDistinct(time);
+  const { u, idx } = ranked;
   const k = u.length;
-  if (k < 2) return time;
+  if (k < 2) return { time, rank: ranked };
   let meanAbs = 0;
   for (let i = 0; i < k; i++) meanAbs += Math.abs(u[i]);
   meanAbs /= k;
@@ -165,11 +175,11 @@ export function timefix(time: ArrayLike<number>): ArrayLike<number> {
   };
   let any = false;
   for (let i = 1; i < k && !any; i++) if (isTied(i)) any = true;
-  if (!any) return time;
+  if (!any) return { time, rank: ranked };
   const rep = new Float64Array(k);
   rep[0] = u[0];
   for (let i = 1; i < k; i++) rep[i] = isTied(i) ? rep[i - 1] : u[i];
   const out = new Float64Array(time.length);
   for (let i = 0; i < time.length; i++) out[i] = rep[idx[i]];
-  return out;
+  return { time: out, rank: null };
 }

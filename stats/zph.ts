@@ -52,7 +52,11 @@ export function coxZph(fit: CoxResult, groups?: Record<string, string[]>): ZphRe
     for (let k = 0; k < n; k++) xc[k * p + j] = x[k * p + j] - t;
   }
   // KM transform over all data (ignores strata): g = 1 - S(t-)
-  const ordAll = Array.from({ length: n }, (_, i) => i).sort((a, b) => time[a] - time[b]);
+  // (the model's rows are sorted by stratum then time: without strata this stable sort is the
+  // identity, so skip it when the times are already non-decreasing)
+  let sorted = true;
+  for (let k = 1; k < n && sorted; k++) if (time[k] < time[k - 1]) sorted = false;
+  const ordAll = sorted ? Int32Array.from({ length: n }, (_, i) => i) : Array.from({ length: n }, (_, i) => i).sort((a, b) => time[a] - time[b]);
   const gt = new Float64Array(n);
   {
     let atRisk = n;

@@ -142,13 +142,18 @@ export interface CoxAnalysisResult {
 type Dm = ReturnType<typeof designMatrix>;
 
 /** Fits the columns of `specs` from an already built design (rows missing any of its terms carry NaN). */
-function fitColumns(rows: AnalysisRow[], dm: Dm, specs: TermSpec[], ties: 'efron' | 'breslow', skipConcordance = false) {
-  const covariates: Record<string, number[]> = {};
-  for (const k of specs.map(termKey)) for (const c of dm.termColumns[k]) covariates[c] = dm.covariates[c];
-  const time = rows.map((r) => r.survivalYears as number);
-  const event = rows.map((r) => r.event as number);
+function fitColumns(rows: AnalysisRow[], dm: Dm, specs: TermSpec[], ties: 'efron' | 'breslow', skipConcordance = false, reuseRowsOf?: CoxResult) {
+  // Float64Array columns (NaN = missing) take coxPH's typed fast path; same values
+  const covariates: Record<string, Float64Array> = {};
+  for (const k of specs.map(termKey)) for (const c of dm.termColumns[k]) covariates[c] = Float64Array.from(dm.covariates[c]);
+  const time = new Float64Array(rows.length);
+  const event = new Float64Array(rows.length);
+  for (let i = 0; i < rows.length; i++) {
+    time[i] = rows[i].survivalYears as number;
+    event[i] = rows[i].event as number;
+  }
   try {
-    return { fit: coxPH({ time, event, covariates, ties, skipConcordance }), dm };
+    return { fit: coxPH({ time, event, covariates, ties, skipConcordance, reuseRowsOf }), dm };
   } catch (err) {
     if (err instanceof StatsInputError) throw new UserError(`Cox model: ${err.message}`);
     throw err;
@@ -248,7 +253,7 @@ export function coxAnalysis(allRows: AnalysisRow[], options: CoxOptions): CoxAna
       const fullFit = multi && faceTerms.length ? multi : fit(rows, full, opts.ties, undefined, true);
       if (clinical.length) {
         // same design, same complete cases: the clinical columns of the full model's design
-        const clinFit = fullFit === multi ? fitColumns(rows, multi.dm, clinical, opts.ties, true) : fit(rows, clinical, opts.ties, full, true);
+        const clinFit = fitColumns(rows, fullFit.dm, clinical, opts.ties, true, fullFit.fit);
         const t = likelihoodRatioTest(clinFit.fit, fullFit.fit);
         faceAgeLrt = { clinicalTerms: clinical.map(termLabel), added: added.map(termLabel).join(' + '), ...t, n: fullFit.fit.n, events: fullFit.fit.nEvent, logLikClinical: clinFit.fit.logLik, logLikFull: fullFit.fit.logLik };
       } else {
