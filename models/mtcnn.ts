@@ -269,6 +269,13 @@ export function generateBoundingBoxes(
   return out;
 }
 
+/** (v − 127.5)·0.0078125 for every uint8 value (as float32, what the tensors hold). */
+const NORM_LUT = (() => {
+  const t = new Float32Array(256);
+  for (let v = 0; v < 256; v++) t[v] = (v - 127.5) * 0.0078125;
+  return t;
+})();
+
 /** Scaled pyramid level as P-Net input: transposed [W', H', 3], normalised. */
 export function pyramidLevel(img: RgbImage, scale: number, prefix?: RowPrefix): { input: Float32Array; ws: number; hs: number } {
   const ws = Math.ceil(img.width * scale);
@@ -276,13 +283,13 @@ export function pyramidLevel(img: RgbImage, scale: number, prefix?: RowPrefix): 
   // Bit-exact with cv2.resize(INTER_AREA) on uint8 (see resize.ts).
   const scaled = prefix ? resizeAreaU8Fast(img.data, img.width, img.height, ws, hs, prefix) : resizeAreaU8(img.data, img.width, img.height, 3, ws, hs);
   const input = new Float32Array(ws * hs * 3);
-  for (let y = 0; y < hs; y++)
-    for (let x = 0; x < ws; x++) {
-      const s = (y * ws + x) * 3;
-      const d = (x * hs + y) * 3;
-      input[d] = (scaled[s] - 127.5) * 0.0078125;
-      input[d + 1] = (scaled[s + 1] - 127.5) * 0.0078125;
-      input[d + 2] = (scaled[s + 2] - 127.5) * 0.0078125;
+  const lut = NORM_LUT;
+  const hs3 = hs * 3;
+  for (let y = 0, s = 0; y < hs; y++)
+    for (let x = 0, d = y * 3; x < ws; x++, s += 3, d += hs3) {
+      input[d] = lut[scaled[s]];
+      input[d + 1] = lut[scaled[s + 1]];
+      input[d + 2] = lut[scaled[s + 2]];
     }
   return { input, ws, hs };
 }

@@ -671,79 +671,116 @@ export function resizeAreaU8Fast(src: Uint8Array, sw: number, sh: number, dw: nu
   const p = plan(sw, sh, dw, dh);
   if (p.kind !== 'area') return resizeAreaU8(src, sw, sh, 3, dw, dh);
   const P = prefix ?? rowPrefix(src, sw, sh);
-  const xt = areaTab(sw, dw, p.sx);
-  const yt = areaTab(sh, dh, p.sy);
-  const cp = colPlan(xt, dw);
+  const { tab: xt, plan: cp } = cachedColPlan(sw, dw, p.sx);
+  const yt = cachedAreaTab(sh, dh, p.sy);
+  const dst = new Uint8Array(dh * dw * 3);
+  if (P.data instanceof Int32Array) areaU8Rows(src, sw, dw, dh, P.data, xt, yt, cp, dst);
+  else areaU8Rows(src, sw, dw, dh, P.data, xt, yt, cp, dst);
+  return dst;
+}
+
+let scratchAcc = new Float64Array(0);
+
+// The body of resizeAreaU8Fast: horizontal pass of each source row (float64, from the prefix
+// sums), weighted into the output row, then rounding; values near x.5 are recomputed exactly.
+function areaU8Rows(
+  src: Uint8Array,
+  sw: number,
+  dw: number,
+  dh: number,
+  pd: Int32Array | Float64Array,
+  xt: AreaTab,
+  yt: AreaTab,
+  cp: ColPlan,
+  dst: Uint8Array,
+): void {
   const stride = (sw + 1) * 3;
   const W3 = dw * 3;
-  // Horizontal pass of a source row (float64), computed when a row is first needed; consecutive
-  // output rows share at most their boundary source row, so one cached row suffices.
-  if (scratchH.length < W3) scratchH = new Float64Array(W3);
+  if (scratchH.length < W3) {
+    scratchH = new Float64Array(W3);
+    scratchAcc = new Float64Array(W3);
+  }
   const hrow = scratchH;
-  const pd = P.data;
+  const acc = scratchAcc;
+  const runStart = cp.runStart;
+  const runEnd = cp.runEnd;
+  const aRun = cp.aRun;
+  const first = cp.first;
+  const aFirst = cp.aFirst;
+  const last = cp.last;
+  const aLast = cp.aLast;
+  const k0s = cp.k0;
+  const k1s = cp.k1;
+  const ydi = yt.di;
+  const ysi = yt.si;
+  const yal = yt.alpha;
+  const yn = yt.n;
   let cachedRow = -1;
-  const computeRow = (y: number) => {
-    const po = y * stride;
-    const so = y * sw * 3;
-    for (let d = 0; d < dw; d++) {
-      const rs = cp.runStart[d] * 3;
-      const re = cp.runEnd[d] * 3;
-      const ar = cp.aRun[d];
-      let v0 = ar * (pd[po + re] - pd[po + rs]);
-      let v1 = ar * (pd[po + re + 1] - pd[po + rs + 1]);
-      let v2 = ar * (pd[po + re + 2] - pd[po + rs + 2]);
-      const f = cp.first[d];
-      if (f >= 0) {
-        const a = cp.aFirst[d];
-        v0 += a * src[so + f * 3];
-        v1 += a * src[so + f * 3 + 1];
-        v2 += a * src[so + f * 3 + 2];
-      }
-      const l = cp.last[d];
-      if (l >= 0) {
-        const a = cp.aLast[d];
-        v0 += a * src[so + l * 3];
-        v1 += a * src[so + l * 3 + 1];
-        v2 += a * src[so + l * 3 + 2];
-      }
-      hrow[d * 3] = v0;
-      hrow[d * 3 + 1] = v1;
-      hrow[d * 3 + 2] = v2;
-    }
-  };
-  // Vertical pass.
-  const dst = new Uint8Array(dh * W3);
-  const acc = new Float64Array(W3);
   let j = 0;
   for (let dy = 0; dy < dh; dy++) {
     const j0 = j;
-    acc.fill(0);
-    while (j < yt.n && yt.di[j] === dy) {
-      const beta = yt.alpha[j];
-      const sy = yt.si[j];
+    let firstEntry = true;
+    while (j < yn && ydi[j] === dy) {
+      const beta = yal[j];
+      const sy = ysi[j];
       if (sy !== cachedRow) {
-        computeRow(sy);
+        const po = sy * stride;
+        const so = sy * sw * 3;
+        for (let d = 0, d3 = 0; d < dw; d++, d3 += 3) {
+          const rs = po + runStart[d] * 3;
+          const re = po + runEnd[d] * 3;
+          const ar = aRun[d];
+          let v0 = ar * (pd[re] - pd[rs]);
+          let v1 = ar * (pd[re + 1] - pd[rs + 1]);
+          let v2 = ar * (pd[re + 2] - pd[rs + 2]);
+          const f = first[d];
+          if (f >= 0) {
+            const a = aFirst[d];
+            const q = so + f * 3;
+            v0 += a * src[q];
+            v1 += a * src[q + 1];
+            v2 += a * src[q + 2];
+          }
+          const l = last[d];
+          if (l >= 0) {
+            const a = aLast[d];
+            const q = so + l * 3;
+            v0 += a * src[q];
+            v1 += a * src[q + 1];
+            v2 += a * src[q + 2];
+          }
+          hrow[d3] = v0;
+          hrow[d3 + 1] = v1;
+          hrow[d3 + 2] = v2;
+        }
         cachedRow = sy;
       }
-      for (let x = 0; x < W3; x++) acc[x] += beta * hrow[x];
+      if (firstEntry) {
+        for (let x = 0; x < W3; x++) acc[x] = 0 + beta * hrow[x];
+        firstEntry = false;
+      } else {
+        for (let x = 0; x < W3; x++) acc[x] += beta * hrow[x];
+      }
       j++;
     }
+    if (firstEntry) acc.fill(0, 0, W3);
     const j1 = j;
     const o = dy * W3;
-    for (let d = 0; d < dw; d++) {
-      const tol = (cp.k1[d] - cp.k0[d] + (j1 - j0) + 4) * 255 * 1.2e-7 * 2;
+    const tolBase = (j1 - j0 + 4) * 255 * 1.2e-7 * 2;
+    const tolK = 255 * 1.2e-7 * 2;
+    for (let d = 0, d3 = 0; d < dw; d++, d3 += 3) {
+      const tol = tolBase + (k1s[d] - k0s[d]) * tolK;
       for (let ch = 0; ch < 3; ch++) {
-        const v = acc[d * 3 + ch];
+        const v = acc[d3 + ch];
         const fr = v - Math.floor(v);
-        if (Math.abs(fr - 0.5) <= tol) dst[o + d * 3 + ch] = exactAreaU8(src, sw, xt, yt, cp.k0[d], cp.k1[d], j0, j1, ch);
+        if (Math.abs(fr - 0.5) <= tol) dst[o + d3 + ch] = exactAreaU8(src, sw, xt, yt, k0s[d], k1s[d], j0, j1, ch);
         else {
           const r = Math.round(v);
-          dst[o + d * 3 + ch] = r < 0 ? 0 : r > 255 ? 255 : r;
+          dst[o + d3 + ch] = r < 0 ? 0 : r > 255 ? 255 : r;
         }
       }
     }
   }
-  return dst;
 }
 
 /** One output value with OpenCV's float32 accumulation order (see resizeAreaU8). */
@@ -759,6 +796,8 @@ function exactAreaU8(src: Uint8Array, sw: number, xt: AreaTab, yt: AreaTab, k0: 
 }
 
 const planCache = new Map<string, ColPlan>();
+let cropCols = { rs: new Int32Array(0), re: new Int32Array(0), ar: new Float64Array(0), f: new Int32Array(0), l: new Int32Array(0) };
+let scratchRowVals = new Float64Array(0);
 function cachedColPlan(ssize: number, dsize: number, scale: number): { tab: AreaTab; plan: ColPlan } {
   const tab = cachedAreaTab(ssize, dsize, scale);
   const key = `${ssize}/${dsize}/${scale}`;
@@ -795,53 +834,72 @@ export function cropResizeAreaPrefix(
   const pd = prefix.data;
   const stride = (W + 1) * 3;
   const W3 = S * 3;
-  const rowVals = new Float64Array(W3);
+  // Per-crop column plan: run bounds clamped to the image (×3), partial pixels' column offsets
+  // (×3, or −1 where the pixel lies outside the image and so contributes a zero).
+  if (cropCols.rs.length < S) {
+    cropCols = { rs: new Int32Array(S), re: new Int32Array(S), ar: new Float64Array(S), f: new Int32Array(S), l: new Int32Array(S) };
+  }
+  const cRs = cropCols.rs;
+  const cRe = cropCols.re;
+  const cAr = cropCols.ar;
+  const cF = cropCols.f;
+  const cL = cropCols.l;
+  const aFirst = cp.aFirst;
+  const aLast = cp.aLast;
+  for (let d = 0; d < S; d++) {
+    const rs = Math.min(Math.max(ox + cp.runStart[d], 0), W);
+    const re = Math.min(Math.max(ox + cp.runEnd[d], 0), W);
+    cRs[d] = rs * 3;
+    cRe[d] = re > rs ? re * 3 : rs * 3;
+    cAr[d] = re > rs ? cp.aRun[d] : 0;
+    const f = cp.first[d];
+    cF[d] = f >= 0 && ox + f >= 0 && ox + f < W ? (ox + f) * 3 : -1;
+    const l = cp.last[d];
+    cL[d] = l >= 0 && ox + l >= 0 && ox + l < W ? (ox + l) * 3 : -1;
+  }
+  if (scratchRowVals.length < W3) scratchRowVals = new Float64Array(W3);
+  const rowVals = scratchRowVals;
   const dst = new Float64Array(S * S * 3);
-  const pix = (iy: number, x: number, ch: number) => {
-    const ix = ox + x;
-    return ix >= 0 && ix < W ? data[(iy * W + ix) * 3 + ch] : 0;
-  };
+  const ysi = yt.si;
+  const ydi = yt.di;
+  const yal = yt.alpha;
   let cachedRow = -1;
   for (let j = 0; j < yt.n; j++) {
-    const sy = yt.si[j];
+    const sy = ysi[j];
     const iy = oy + sy;
     if (iy < 0 || iy >= H) continue; // a zero row contributes nothing
     if (sy !== cachedRow) {
       const po = iy * stride;
-      for (let d = 0; d < S; d++) {
-        let v0 = 0;
-        let v1 = 0;
-        let v2 = 0;
-        const rs = Math.min(Math.max(ox + cp.runStart[d], 0), W);
-        const re = Math.min(Math.max(ox + cp.runEnd[d], 0), W);
-        if (re > rs) {
-          const ar = cp.aRun[d];
-          v0 = ar * (pd[po + re * 3] - pd[po + rs * 3]);
-          v1 = ar * (pd[po + re * 3 + 1] - pd[po + rs * 3 + 1]);
-          v2 = ar * (pd[po + re * 3 + 2] - pd[po + rs * 3 + 2]);
-        }
-        const f = cp.first[d];
+      const so = iy * W * 3;
+      for (let d = 0, d3 = 0; d < S; d++, d3 += 3) {
+        const rs = po + cRs[d];
+        const re = po + cRe[d];
+        const ar = cAr[d];
+        let v0 = ar * (pd[re] - pd[rs]);
+        let v1 = ar * (pd[re + 1] - pd[rs + 1]);
+        let v2 = ar * (pd[re + 2] - pd[rs + 2]);
+        const f = cF[d];
         if (f >= 0) {
-          const a = cp.aFirst[d];
-          v0 += a * pix(iy, f, 0);
-          v1 += a * pix(iy, f, 1);
-          v2 += a * pix(iy, f, 2);
+          const a = aFirst[d];
+          v0 += a * data[so + f];
+          v1 += a * data[so + f + 1];
+          v2 += a * data[so + f + 2];
         }
-        const l = cp.last[d];
+        const l = cL[d];
         if (l >= 0) {
-          const a = cp.aLast[d];
-          v0 += a * pix(iy, l, 0);
-          v1 += a * pix(iy, l, 1);
-          v2 += a * pix(iy, l, 2);
+          const a = aLast[d];
+          v0 += a * data[so + l];
+          v1 += a * data[so + l + 1];
+          v2 += a * data[so + l + 2];
         }
-        rowVals[d * 3] = v0;
-        rowVals[d * 3 + 1] = v1;
-        rowVals[d * 3 + 2] = v2;
+        rowVals[d3] = v0;
+        rowVals[d3 + 1] = v1;
+        rowVals[d3 + 2] = v2;
       }
       cachedRow = sy;
     }
-    const beta = yt.alpha[j];
-    const o = yt.di[j] * W3;
+    const beta = yal[j];
+    const o = ydi[j] * W3;
     for (let x = 0; x < W3; x++) dst[o + x] += beta * rowVals[x];
   }
   return dst;
