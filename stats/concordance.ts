@@ -11,7 +11,7 @@
  * Computed in O(n log n) with Fenwick trees over the score ranks.
  */
 import { checkSurv, fail, isMissing } from './validate.ts';
-import { countingOrder, rankDistinct, timefix } from './internal.ts';
+import { countingOrder, rankDistinct, timefixRanked } from './internal.ts';
 
 export interface ConcordanceInput {
   time: ArrayLike<number>;
@@ -70,10 +70,8 @@ export function concordance(input: ConcordanceInput): ConcordanceResult {
     if (input.strata) st.push(input.strata[keep[k]] as string | number);
   }
   checkSurv(time, ev);
-  {
-    const tf = timefix(time); // R concordance timefix = TRUE
-    if (tf !== time) time.set(tf);
-  }
+  const tfr = timefixRanked(time); // R concordance timefix = TRUE
+  if (tfr.time !== time) time.set(tfr.time);
   const { u: ux, idx: rank } = rankDistinct(x);
   const m = ux.length;
   // order: by stratum, then time descending, censored before deaths at equal time (counting sort)
@@ -85,7 +83,8 @@ export function concordance(input: ConcordanceInput): ConcordanceResult {
     for (let k = 0; k < n; k++) sKey[k] = mp.get(String(st[k]))!;
     nStrata = lv.length;
   }
-  const { u: ut, idx: ti } = rankDistinct(time);
+  // ranks of the (fixed) times: those timefix computed when it merged nothing
+  const { u: ut, idx: ti } = tfr.rank ?? rankDistinct(time);
   const K = ut.length;
   const key = new Int32Array(n);
   for (let k = 0; k < n; k++) key[k] = (sKey[k] * K + (K - 1 - ti[k])) * 2 + ev[k];

@@ -111,20 +111,26 @@ export function coxZph(fit: CoxResult, groups?: Record<string, string[]>): ZphRe
       if (time[ip] !== dtime || strata[ip] !== cstrat) break;
       const risk = Math.exp(eta[ip]);
       const off = ip * p;
+      // (risk·x_i)·x_j hoisted per i: the same products, evaluated in the same order
       if (status[ip] === 0) {
         denom += risk;
         for (let i = 0; i < p; i++) {
-          a[i] += risk * xc[off + i];
-          for (let j = 0; j <= i; j++) cmat[i * p + j] += risk * xc[off + i] * xc[off + j];
+          const rxi = risk * xc[off + i];
+          a[i] += rxi;
+          const row = i * p;
+          for (let j = 0; j <= i; j++) cmat[row + j] += rxi * xc[off + j];
         }
       } else {
         ndead++;
         denom2 += risk;
         for (let i = 0; i < p; i++) {
-          u[i] += xc[off + i];
-          u[i + p] += tw * xc[off + i];
-          a2[i] += risk * xc[off + i];
-          for (let j = 0; j <= i; j++) cmat2[i * p + j] += risk * xc[off + i] * xc[off + j];
+          const xi = xc[off + i];
+          const rxi = risk * xi;
+          u[i] += xi;
+          u[i + p] += tw * xi;
+          a2[i] += rxi;
+          const row = i * p;
+          for (let j = 0; j <= i; j++) cmat2[row + j] += rxi * xc[off + j];
         }
       }
     }
