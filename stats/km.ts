@@ -21,6 +21,11 @@ export interface KaplanMeierInput {
   confLevel?: number;
   /** upper limit for the restricted mean (R `rmean = tau`) */
   tau?: number;
+  /**
+   * Accept data without any death (R's survfit does: S = 1 throughout, median undefined).
+   * Off by default, so a missing event column is caught; dashboards turn it on per group.
+   */
+  allowNoEvents?: boolean;
 }
 
 export interface KaplanMeierResult {
@@ -218,7 +223,7 @@ export function restrictedMean(
  */
 export function kaplanMeier(input: KaplanMeierInput): KaplanMeierResult {
   const { event } = input;
-  checkSurv(input.time, event);
+  checkSurv(input.time, event, { needEvent: !input.allowNoEvents });
   const time = timefix(input.time);
   const confType: ConfType = ((input.confType as string) === 'loglog' ? 'log-log' : input.confType) ?? 'log';
   if (!['log', 'log-log', 'plain'].includes(confType)) fail(`unknown confType ${confType}`);

@@ -217,7 +217,7 @@ export function kmAnalysis(allRows: AnalysisRow[], options: KmOptions = {}): KmR
         gt.push(time[i]);
         ge.push(event[i]);
       }
-    const fit = kaplanMeier({ time: gt, event: ge, confType: opts.confType, confLevel: opts.confLevel });
+    const fit = kaplanMeier({ time: gt, event: ge, confType: opts.confType, confLevel: opts.confLevel, allowNoEvents: true });
     const sortedT = Float64Array.from(gt).sort();
     const at = kmAtTimes(fit, ticks);
     const atTicks = ticks.map((t) => {

@@ -203,7 +203,8 @@ function cIndexOf(pts: SurveyPatient[], score: (p: SurveyPatient) => number): nu
 }
 
 function kmGroup(label: string, pts: SurveyPatient[]): KmGroup {
-  const fit = kaplanMeier({ time: pts.map((p) => p.survivalYears!), event: pts.map((p) => p.event!) });
+  // A small group may have no deaths: its curve is then flat at 1, as in R.
+  const fit = kaplanMeier({ time: pts.map((p) => p.survivalYears!), event: pts.map((p) => p.event!), allowNoEvents: true });
   return { label, n: pts.length, events: fit.nEvents, time: [0, ...fit.time], survival: [1, ...fit.survival] };
 }
 
