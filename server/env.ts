@@ -23,6 +23,7 @@ const schema = z.object({
   WORKER_THREADS: z.coerce.number().int().min(1).max(256).default(2),
   EXECUTION_PROVIDER: z.enum(['cpu', 'cuda']).default('cpu'),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  FACEAGE_ANALYSIS_REVALIDATE_MS: z.coerce.number().int().min(0).max(3_600_000).default(3000),
 });
 
 export type Env = z.infer<typeof schema> & { photoStoreDir: string; dataDir: string };
