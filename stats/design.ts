@@ -38,23 +38,42 @@ export interface DesignMatrixResult {
 
 type Table = ArrayLike<Record<string, unknown>> | Record<string, ArrayLike<unknown>>;
 
-function getter(table: Table): { n: number; get: (i: number, k: string) => unknown } {
+function getter(table: Table): { n: number; get: (i: number, k: string) => unknown; values: (k: string) => unknown[] } {
   if (Array.isArray(table) || (typeof (table as ArrayLike<unknown>).length === 'number' && !(typeof table === 'object' && !Array.isArray(table) && Object.values(table).every((v) => Array.isArray(v))))) {
     const rows = table as ArrayLike<Record<string, unknown>>;
-    return { n: rows.length, get: (i, k) => rows[i]?.[k] };
+    const get = (i: number, k: string) => rows[i]?.[k];
+    return {
+      n: rows.length,
+      get,
+      values: (k) => {
+        const out = new Array<unknown>(rows.length);
+        for (let i = 0; i < rows.length; i++) out[i] = rows[i]?.[k];
+        return out;
+      },
+    };
   }
   const cols = table as Record<string, ArrayLike<unknown>>;
   const lens = Object.values(cols).map((c) => c.length);
   const n = lens.length ? lens[0] : 0;
   if (lens.some((l) => l !== n)) fail('table columns must have equal lengths');
-  return { n, get: (i, k) => cols[k]?.[i] };
+  return {
+    n,
+    get: (i, k) => cols[k]?.[i],
+    // the column looked up once, not per cell (same values as get)
+    values: (k) => {
+      const col = cols[k];
+      const out = new Array<unknown>(n);
+      for (let i = 0; i < n; i++) out[i] = col?.[i];
+      return out;
+    },
+  };
 }
 
 const isMissingCell = (v: unknown) => isMissing(v) || v === 'NA' || v === '';
 
 /** Build a covariates record for coxPH from rows (array of objects) or columns (record of arrays). */
 export function designMatrix(table: Table, terms: DesignTerm[]): DesignMatrixResult {
-  const { n, get } = getter(table);
+  const { n, get, values } = getter(table);
   const covariates: Record<string, number[]> = {};
   const termColumns: Record<string, string[]> = {};
   const levelsOut: Record<string, (string | number)[]> = {};
@@ -74,11 +93,15 @@ export function designMatrix(table: Table, terms: DesignTerm[]): DesignMatrixRes
     if (t.ref !== undefined && t.reference === undefined) t.reference = t.ref;
     if (t.type === 'factor' || t.type === 'categorical') {
       let levels = t.levels ? [...t.levels] : null;
-      const vals: unknown[] = [];
+      const vals = values(t.name);
+      // String(value) once per row (compared with the levels below); null for missing cells
+      const strs = new Array<string | null>(n);
       for (let i = 0; i < n; i++) {
-        const v = get(i, t.name);
-        vals.push(v);
-        if (isMissingCell(v)) missing[i] = 1;
+        const v = vals[i];
+        if (isMissingCell(v)) {
+          missing[i] = 1;
+          strs[i] = null;
+        } else strs[i] = String(v);
       }
       if (!levels) {
         const set = new Set<string | number>();
@@ -87,7 +110,8 @@ export function designMatrix(table: Table, terms: DesignTerm[]): DesignMatrixRes
         levels = arr.every((v) => typeof v === 'number') ? (arr as number[]).sort((a, b) => a - b) : arr.map(String).sort();
       }
       const lvStr = levels.map(String);
-      for (let i = 0; i < n; i++) if (!missing[i] && !lvStr.includes(String(vals[i]))) fail(`term ${t.name}: value ${String(vals[i])} at row ${i} is not among the levels`);
+      const lvSet = new Set(lvStr);
+      for (let i = 0; i < n; i++) if (!missing[i] && !lvSet.has(String(vals[i]))) fail(`term ${t.name}: value ${String(vals[i])} at row ${i} is not among the levels`);
       const ref = t.reference ?? levels[0];
       if (!lvStr.includes(String(ref))) fail(`term ${t.name}: reference level ${String(ref)} not found`);
       const ordered = [levels[lvStr.indexOf(String(ref))], ...levels.filter((l) => String(l) !== String(ref))];
@@ -95,7 +119,13 @@ export function designMatrix(table: Table, terms: DesignTerm[]): DesignMatrixRes
       termColumns[t.name] = [];
       for (const lv of ordered.slice(1)) {
         const col = `${t.name}${lv}`;
-        covariates[col] = vals.map((v) => (isMissingCell(v) ? NaN : String(v) === String(lv) ? 1 : 0));
+        const ls = String(lv);
+        const out = new Array<number>(n);
+        for (let i = 0; i < n; i++) {
+          const sv = strs[i];
+          out[i] = sv === null ? NaN : sv === ls ? 1 : 0;
+        }
+        covariates[col] = out;
         termColumns[t.name].push(col);
       }
     } else {
@@ -103,17 +133,19 @@ export function designMatrix(table: Table, terms: DesignTerm[]): DesignMatrixRes
       const scale = nt.scale ?? nt.per ?? nt.divideBy ?? 1;
       if (!(scale > 0) || !Number.isFinite(scale)) fail(`term ${nt.name}: scale must be a positive number`);
       const col = nt.as ?? nt.name;
-      covariates[col] = new Array(n);
+      const out = new Array<number>(n);
+      covariates[col] = out;
+      const vals = values(nt.name);
       for (let i = 0; i < n; i++) {
-        const v = get(i, nt.name);
+        const v = vals[i];
         if (isMissingCell(v)) {
           missing[i] = 1;
-          covariates[col][i] = NaN;
+          out[i] = NaN;
           continue;
         }
         const num = typeof v === 'number' ? v : typeof v === 'boolean' ? Number(v) : Number(v);
         if (!Number.isFinite(num)) fail(`term ${nt.name}: row ${i} value ${String(v)} is not numeric`);
-        covariates[col][i] = num / scale;
+        out[i] = num / scale;
       }
       termColumns[nt.name] = [col];
     }
