@@ -36,6 +36,7 @@ import { z } from 'zod';
 import type { Db } from '../db/client.ts';
 import { audit } from './audit.ts';
 import { UserError } from './errors.ts';
+import { mulberry32 } from './random.ts';
 
 export const SYNTHETIC_DETECTOR_ID = 'synthetic';
 export const SYNTHETIC_AGE_MODEL_ID = 'synthetic-demo';
@@ -56,17 +57,8 @@ export const GENERATIVE_MODEL = {
   cutoff: '2024-12-31',
 } as const;
 
-/** Mulberry32: small, fast, seedable PRNG (uniform in [0, 1)). */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded uniform [0, 1) generator (Mulberry32), shared with the survey. */
+export const prng = mulberry32;
 
 function normal(rand: () => number): number {
   // Box–Muller; 1 − u avoids log(0)

@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import { DEFAULT_DETECTOR_ID } from '~/server/services/model-info.ts';
-import { mulberry32 } from '~/server/services/survey/random.ts';
+import { mulberry32 } from '~/server/services/random.ts';
 import type { Db } from '~/server/db/client.ts';
 
 export const TEST_AGE_MODEL = 'test-age-model';

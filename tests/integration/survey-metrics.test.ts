@@ -6,7 +6,7 @@ import { BUILTIN_MODEL_TERMS } from '~/server/services/survey/fields.ts';
 import { fitSurvivalModel } from '~/server/services/survey/model.ts';
 import { itemOrder } from '~/server/services/survey/rater.ts';
 import { bootstrapCDiff, computeResults, type SurveyData, type SurveyPatient } from '~/server/services/survey/results.ts';
-import { mulberry32 } from '~/server/services/survey/random.ts';
+import { mulberry32 } from '~/server/services/random.ts';
 import { sampleRows } from '~/server/services/survey/sampling.ts';
 import { callerFor, makeUser, useTestDatabase } from '../helpers/context.ts';
 import { makeSurveyCohort } from './survey-fixtures.ts';

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { linearRegression, meanAbsoluteError, pearson, spearman, tTest } from '~/stats/index.ts';
 import type { AnalysisRow } from '../dataset.ts';
 import { UserError } from '../errors.ts';
-import { prng } from '../demo.ts';
+import { mulberry32 as prng } from '../random.ts';
 import { categoricalValues, levelsOf, referenceLevel, variableLabel } from './variables.ts';
 
 export interface AgreementStats {

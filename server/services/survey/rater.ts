@@ -12,7 +12,7 @@ import { chronologicalAge } from '../curation.ts';
 import type { AnalysisRow } from '../dataset.ts';
 import { UserError } from '../errors.ts';
 import { vignetteFieldDefs } from './fields.ts';
-import { mixSeed, seededShuffle } from './random.ts';
+import { mixSeed, seededShuffle } from '../random.ts';
 
 type Tx = Parameters<Parameters<Db['$transaction']>[0]>[0];
 

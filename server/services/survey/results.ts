@@ -25,7 +25,7 @@ import type { Db } from '../../db/client.ts';
 import { analysisDataset } from '../dataset.ts';
 import { UserError } from '../errors.ts';
 import { outcome6m } from './fields.ts';
-import { mixSeed, mulberry32 } from './random.ts';
+import { mixSeed, mulberry32 } from '../random.ts';
 
 export const DEFAULT_BOOTSTRAP = 1000;
 

@@ -5,7 +5,7 @@
  * stratified: proportional allocation by the stratum variable (largest remainder, ties broken
  * by stratum name), then a seeded shuffle within each stratum.
  */
-import { mixSeed, seededShuffle } from './random.ts';
+import { mixSeed, seededShuffle } from '../random.ts';
 
 export interface Sampled<T> {
   row: T;

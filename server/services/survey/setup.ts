@@ -10,7 +10,7 @@ import { analysisDataset, type AnalysisRow } from '../dataset.ts';
 import { UserError } from '../errors.ts';
 import { modelTermDefs, STRATA, vignetteFieldDefs } from './fields.ts';
 import { fitSurvivalModel } from './model.ts';
-import { freshSeed, mixSeed, opaqueId } from './random.ts';
+import { freshSeed, mixSeed, opaqueId } from '../random.ts';
 import { sampleRows } from './sampling.ts';
 
 export const PROFESSIONS = ['oncologist', 'radiation oncologist', 'nurse', 'other'] as const;

@@ -1,5 +1,5 @@
 /**
- * Seeded randomness for the survey: every sample and every rater's item order is reproducible
+ * Seeded randomness (survey samples and item orders, the synthetic demo, bootstrap): reproducible
  * from a recorded integer seed (Mulberry32 PRNG, Fisher–Yates shuffle).
  */
 import crypto from 'node:crypto';
