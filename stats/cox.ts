@@ -246,6 +246,46 @@ function coxIter(
   return loglik;
 }
 
+/**
+ * Centring, coxfit6 scaling and the column-major copy of the covariates (a separate function so
+ * that V8 keeps it optimised across calls instead of re-entering coxPH's loops on stack
+ * replacement).
+ */
+function centreScale(x: Float64Array, n: number, p: number): { means: Float64Array; scale: Float64Array; xc: Float64Array } {
+  const means = new Float64Array(p);
+  const scale = new Float64Array(p);
+  const xs = new Float64Array(n * p);
+  const sums = new Float64Array(p);
+  const nocenter = new Uint8Array(p).fill(1);
+  for (let k = 0; k < n; k++) {
+    const off = k * p;
+    for (let j = 0; j < p; j++) {
+      const v = x[off + j];
+      sums[j] += v;
+      if (v !== 0 && v !== 1 && v !== -1) nocenter[j] = 0;
+    }
+  }
+  for (let j = 0; j < p; j++) means[j] = nocenter[j] ? 0 : sums[j] / n;
+  const absDev = new Float64Array(p);
+  for (let k = 0; k < n; k++) {
+    const off = k * p;
+    for (let j = 0; j < p; j++) {
+      const v = x[off + j] - means[j];
+      xs[off + j] = v;
+      absDev[j] += Math.abs(v);
+    }
+  }
+  for (let j = 0; j < p; j++) scale[j] = nocenter[j] ? 1 : absDev[j] > 0 ? n / absDev[j] : 1;
+  // column-major copy of the centred, scaled covariates for the iterations
+  const xc = new Float64Array(n * p);
+  for (let k = 0; k < n; k++) {
+    const off = k * p;
+    for (let j = 0; j < p; j++) xc[j * n + k] = xs[off + j] * scale[j];
+  }
+
+  return { means, scale, xc };
+}
+
 /** Prepare sorted data: returns order and stratum-end markers. */
 export function sortSurv(
   time: ArrayLike<number>,
@@ -318,11 +358,7 @@ export function coxPH(input: CoxInput): CoxResult {
     // same rows, same times: the earlier fit's sort order, covariates gathered by sorted row
     ({ time, status, strata, strataLevels, rowIndex } = reused);
     x = new Float64Array(n * p);
-    for (let k = 0; k < n; k++) {
-      const r = rowIndex[k];
-      const dst = k * p;
-      for (let j = 0; j < p; j++) x[dst + j] = cols[j][r] as number;
-    }
+    gatherRows(cols, rowIndex, n, p, x);
   } else {
   const time0 = new Float64Array(n);
   const ev0 = new Float64Array(n);
@@ -362,11 +398,7 @@ export function coxPH(input: CoxInput): CoxResult {
     rowIndex[k] = keep[o];
   }
   // scatter rows: sequential reads of every column, one contiguous p-vector written per row
-  for (let o = 0; o < n; o++) {
-    const r = keep[o];
-    const dst = posOf[o] * p;
-    for (let j = 0; j < p; j++) x[dst + j] = cols[j][r] as number;
-  }
+  scatterRows(cols, keep, posOf, n, p, x);
   }
   const stratEnd = new Uint8Array(n);
   for (let k = 0; k < n; k++) stratEnd[k] = k === n - 1 || strata[k + 1] !== strata[k] ? 1 : 0;
@@ -374,36 +406,7 @@ export function coxPH(input: CoxInput): CoxResult {
   for (let k = 0; k < n; k++) nEvent += status[k];
 
   // centring (R nocenter = c(-1, 0, 1)) and coxfit6 scaling, computed row-wise
-  const means = new Float64Array(p);
-  const scale = new Float64Array(p);
-  const xs = new Float64Array(n * p);
-  const sums = new Float64Array(p);
-  const nocenter = new Uint8Array(p).fill(1);
-  for (let k = 0; k < n; k++) {
-    const off = k * p;
-    for (let j = 0; j < p; j++) {
-      const v = x[off + j];
-      sums[j] += v;
-      if (v !== 0 && v !== 1 && v !== -1) nocenter[j] = 0;
-    }
-  }
-  for (let j = 0; j < p; j++) means[j] = nocenter[j] ? 0 : sums[j] / n;
-  const absDev = new Float64Array(p);
-  for (let k = 0; k < n; k++) {
-    const off = k * p;
-    for (let j = 0; j < p; j++) {
-      const v = x[off + j] - means[j];
-      xs[off + j] = v;
-      absDev[j] += Math.abs(v);
-    }
-  }
-  for (let j = 0; j < p; j++) scale[j] = nocenter[j] ? 1 : absDev[j] > 0 ? n / absDev[j] : 1;
-  // column-major copy of the centred, scaled covariates for the iterations
-  const xc = new Float64Array(n * p);
-  for (let k = 0; k < n; k++) {
-    const off = k * p;
-    for (let j = 0; j < p; j++) xc[j * n + k] = xs[off + j] * scale[j];
-  }
+  const { means, scale, xc } = centreScale(x, n, p);
 
   const work = {
     a: new Float64Array(p),
@@ -510,12 +513,7 @@ export function coxPH(input: CoxInput): CoxResult {
   const lpSorted = new Float64Array(n);
   let centerShift = 0;
   for (let j = 0; j < p; j++) centerShift += coef[j] * means[j];
-  for (let k = 0; k < n; k++) {
-    let s = 0;
-    for (let j = 0; j < p; j++) s += coef[j] * x[k * p + j];
-    lpSorted[k] = s - centerShift;
-    lpRow[rowIndex[k]] = s - centerShift;
-  }
+  linearPredictor(x, n, p, coef, centerShift, rowIndex, lpSorted, lpRow);
   let cidx = NaN;
   let cse = NaN;
   if (!input.skipConcordance) {
@@ -592,6 +590,33 @@ function reusableRows(
     if (k > 0 && time[k] === time[k - 1] && rowIndex[k - 1] > r) return null;
   }
   return prev;
+}
+
+function linearPredictor(x: Float64Array, n: number, p: number, coef: number[], centerShift: number, rowIndex: Int32Array, lpSorted: Float64Array, lpRow: number[]): void {
+  for (let k = 0; k < n; k++) {
+    let s = 0;
+    for (let j = 0; j < p; j++) s += coef[j] * x[k * p + j];
+    lpSorted[k] = s - centerShift;
+    lpRow[rowIndex[k]] = s - centerShift;
+  }
+}
+
+/** x[k, ] = covariates of input row rowIndex[k] (row-major n×p). */
+function gatherRows(cols: ArrayLike<number | null>[], rowIndex: Int32Array, n: number, p: number, x: Float64Array): void {
+  for (let k = 0; k < n; k++) {
+    const r = rowIndex[k];
+    const dst = k * p;
+    for (let j = 0; j < p; j++) x[dst + j] = cols[j][r] as number;
+  }
+}
+
+/** x[posOf[o], ] = covariates of input row keep[o]: sequential reads, one p-vector written per row. */
+function scatterRows(cols: ArrayLike<number | null>[], keep: number[], posOf: Int32Array, n: number, p: number, x: Float64Array): void {
+  for (let o = 0; o < n; o++) {
+    const r = keep[o];
+    const dst = posOf[o] * p;
+    for (let j = 0; j < p; j++) x[dst + j] = cols[j][r] as number;
+  }
 }
 
 function matVecInv(inv: Float64Array, u: Float64Array, p: number): Float64Array {
