@@ -36,7 +36,7 @@ export async function cohortFingerprint(db: Db, cohortId: string): Promise<strin
       (SELECT count(*) || ':' || count(*) FILTER (WHERE "qaStatus" = 'passed') || ':' || count(*) FILTER (WHERE "qaStatus" = 'culled') || ':' ||
               count("patientId") || ':' || coalesce(max("qaAt")::text, '') || ':' || coalesce(sum(hashtext(coalesce("takenAt"::text, '') || coalesce("patientId", ''))), 0)
          FROM ph) AS photos,
-      (SELECT count(*) || ':' || coalesce(max(e."createdAt")::text, '') FROM "FaceAgeEstimate" e JOIN ph ON ph.id = e."photoId") AS estimates,
+      (SELECT count(*) || ':' || count(e.value) || ':' || coalesce(max(e."createdAt")::text, '') FROM "FaceAgeEstimate" e JOIN ph ON ph.id = e."photoId") AS estimates,
       (SELECT md5(coalesce("curationRules"::text, '')) || "isSynthetic"::text FROM "Cohort" WHERE id = ${cohortId}) AS rules,
       (SELECT count(*) FROM "CovariateDefinition" WHERE "cohortId" = ${cohortId}) AS ncov,
       (SELECT count(*) || ':' || coalesce(max("createdAt")::text, '') FROM "BatchRun" WHERE "cohortId" = ${cohortId}) AS runs,
