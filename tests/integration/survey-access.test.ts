@@ -6,12 +6,13 @@ import { login } from '~/server/services/auth.ts';
 import { PhotoStore } from '~/server/storage/photo-store.ts';
 import { callerFor, makeUser, useTestDatabase } from '../helpers/context.ts';
 import { makeSurveyCohort } from './survey-fixtures.ts';
+import { facesDir } from '../helpers/cohort.ts';
 
 /**
  * Security of the rater endpoints: a rater's session reaches only what the survey part allows.
  * Assertions are on the exact JSON keys returned, and on the absence of identifying values.
  */
-const FACES = '/work/shared/faces/images';
+const FACES = path.join(facesDir() ?? '/nonexistent', 'images');
 const store = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'survey-photos-')), 'store');
 process.env.PHOTO_STORE_DIR = store;
 
