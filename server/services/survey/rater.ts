@@ -177,15 +177,24 @@ async function lockRater(tx: Tx, raterId: string) {
   await tx.$executeRaw`SELECT 1 FROM "SurveyRater" WHERE id = ${raterId} FOR UPDATE`;
 }
 
+/**
+ * The rater's row, locked for this transaction and re-read under the lock, after the checks
+ * every write shares: the survey is open and has this part.
+ */
+async function lockedRaterForPart(tx: Tx, userId: string, surveyId: string, part: number) {
+  const r0 = await raterFor(tx, userId, surveyId);
+  await lockRater(tx, r0.id);
+  const rater = await raterFor(tx, userId, surveyId);
+  if (rater.survey.status !== 'open') throw new UserError('this survey is closed', 'FORBIDDEN');
+  if (!rater.survey.parts.includes(part)) throw new UserError(`this survey has no part ${part}`);
+  return rater;
+}
+
 /** Autosave: partial answers are fine; a submitted part is read-only. */
 export async function saveAnswer(db: Db, userId: string, input: z.input<typeof answerSchema>) {
   const data = answerSchema.parse(input);
   return db.$transaction(async (tx) => {
-    const r0 = await raterFor(tx, userId, data.surveyId);
-    await lockRater(tx, r0.id);
-    const rater = await raterFor(tx, userId, data.surveyId);
-    if (rater.survey.status !== 'open') throw new UserError('this survey is closed', 'FORBIDDEN');
-    if (!rater.survey.parts.includes(data.part)) throw new UserError(`this survey has no part ${data.part}`);
+    const rater = await lockedRaterForPart(tx, userId, data.surveyId, data.part);
     if (!partOpen(rater, data.part)) throw new UserError(`submit the earlier parts before part ${data.part}`, 'FORBIDDEN');
     if (rater.submittedParts.includes(data.part)) throw new UserError(`part ${data.part} is submitted and locked`, 'FORBIDDEN');
     const item = await tx.surveyItem.findFirst({ where: { id: data.itemId, surveyId: rater.survey.id }, select: { id: true } });
@@ -215,11 +224,7 @@ export const submitSchema = z.object({ surveyId: z.string().min(1), part: z.numb
 export async function submitPart(db: Db, userId: string, input: z.input<typeof submitSchema>) {
   const data = submitSchema.parse(input);
   return db.$transaction(async (tx) => {
-    const r0 = await raterFor(tx, userId, data.surveyId);
-    await lockRater(tx, r0.id);
-    const rater = await raterFor(tx, userId, data.surveyId);
-    if (rater.survey.status !== 'open') throw new UserError('this survey is closed', 'FORBIDDEN');
-    if (!rater.survey.parts.includes(data.part)) throw new UserError(`this survey has no part ${data.part}`);
+    const rater = await lockedRaterForPart(tx, userId, data.surveyId, data.part);
     if (rater.submittedParts.includes(data.part)) throw new UserError(`part ${data.part} is already submitted`, 'CONFLICT');
     if (!partOpen(rater, data.part)) throw new UserError(`submit the earlier parts before part ${data.part}`, 'FORBIDDEN');
     const askAge = asksAge(data.part, rater.survey.vignetteFields);

@@ -96,30 +96,8 @@ function PartResults({ part, nAnswers, metrics, surveyId }: { part: number; nAns
           </div>
           <button type="button" className="secondary" onClick={() => downloadText(`survey-${surveyId}-part${part}-table.csv`, csvOf([TABLE_HEAD, ...tableRows]))}>Table CSV</button>
           <div className="charts" style={{ marginTop: '1rem' }}>
-            <ChartFrame title="ROC AUC for 6-month survival (DeLong 95% CI)" name={`survey-part${part}-auc`}>
-              <ResponsiveContainer width="100%" height={300}>
-                <BarChart data={bars} margin={{ top: 10, right: 10, bottom: 70, left: 0 }}>
-                  <CartesianGrid strokeDasharray="3 3" />
-                  <XAxis dataKey="name" angle={-30} textAnchor="end" interval={0} height={80} fontSize={11} />
-                  <YAxis domain={[0, 1]} ticks={[0, 0.25, 0.5, 0.75, 1]} allowDataOverflow />
-                  <ReferenceLine y={0.5} stroke="#888" strokeDasharray="4 4" />
-                  <Tooltip formatter={(v) => fmt(Number(v))} />
-                  <Bar dataKey="auc" fill="#1f5fbf" isAnimationActive={false}><ErrorBar dataKey="aucErr" width={4} stroke="#111" /></Bar>
-                </BarChart>
-              </ResponsiveContainer>
-            </ChartFrame>
-            <ChartFrame title="Harrell's C-index vs observed survival (±1.96 SE)" name={`survey-part${part}-cindex`}>
-              <ResponsiveContainer width="100%" height={300}>
-                <BarChart data={bars} margin={{ top: 10, right: 10, bottom: 70, left: 0 }}>
-                  <CartesianGrid strokeDasharray="3 3" />
-                  <XAxis dataKey="name" angle={-30} textAnchor="end" interval={0} height={80} fontSize={11} />
-                  <YAxis domain={[0, 1]} ticks={[0, 0.25, 0.5, 0.75, 1]} allowDataOverflow />
-                  <ReferenceLine y={0.5} stroke="#888" strokeDasharray="4 4" />
-                  <Tooltip formatter={(v) => fmt(Number(v))} />
-                  <Bar dataKey="c" fill="#15803d" isAnimationActive={false}><ErrorBar dataKey="cErr" width={4} stroke="#111" /></Bar>
-                </BarChart>
-              </ResponsiveContainer>
-            </ChartFrame>
+            <MetricBars title="ROC AUC for 6-month survival (DeLong 95% CI)" name={`survey-part${part}-auc`} bars={bars} dataKey="auc" errKey="aucErr" fill="#1f5fbf" />
+            <MetricBars title="Harrell's C-index vs observed survival (±1.96 SE)" name={`survey-part${part}-cindex`} bars={bars} dataKey="c" errKey="cErr" fill="#15803d" />
             <ChartFrame title={`Kaplan–Meier: predicted alive vs dead at 6 months${km?.pValue !== null && km?.pValue !== undefined ? ` (log-rank p ${pval(km.pValue)})` : ''}`} name={`survey-part${part}-km`}>
               <select aria-label="KM predictor" value={kmKey} onChange={(e) => setKmKey(e.target.value)}>
                 {metrics.filter((m) => m.km).map((m) => <option key={m.key} value={m.key}>{m.label}</option>)}
@@ -141,5 +119,23 @@ function PartResults({ part, nAnswers, metrics, surveyId }: { part: number; nAns
         </>
       )}
     </div>
+  );
+}
+
+/** Bar chart of a 0–1 metric per rater group with its interval and the chance line at 0.5. */
+function MetricBars({ title, name, bars, dataKey, errKey, fill }: { title: string; name: string; bars: object[]; dataKey: string; errKey: string; fill: string }) {
+  return (
+    <ChartFrame title={title} name={name}>
+      <ResponsiveContainer width="100%" height={300}>
+        <BarChart data={bars} margin={{ top: 10, right: 10, bottom: 70, left: 0 }}>
+          <CartesianGrid strokeDasharray="3 3" />
+          <XAxis dataKey="name" angle={-30} textAnchor="end" interval={0} height={80} fontSize={11} />
+          <YAxis domain={[0, 1]} ticks={[0, 0.25, 0.5, 0.75, 1]} allowDataOverflow />
+          <ReferenceLine y={0.5} stroke="#888" strokeDasharray="4 4" />
+          <Tooltip formatter={(v) => fmt(Number(v))} />
+          <Bar dataKey={dataKey} fill={fill} isAnimationActive={false}><ErrorBar dataKey={errKey} width={4} stroke="#111" /></Bar>
+        </BarChart>
+      </ResponsiveContainer>
+    </ChartFrame>
   );
 }
