@@ -44,7 +44,10 @@ export const FACEAPI_SHA256 = {
 };
 
 /** Bump when the graph code changes (invalidates cached artefacts). */
-export const BUILD_VERSION = 1;
+export const BUILD_VERSION = 2;
+
+/** MTCNN graphs take planar NCHW input (the detector writes it directly; no Transpose node). */
+export const MTCNN_ONNX_OPTIONS = { inputLayout: 'NCHW' } as const;
 
 export const ARTEFACTS = {
   pnet: 'mtcnn-pnet.onnx',
@@ -223,7 +226,7 @@ export async function buildModels(opts: { log?: Log; dir?: string } = {}): Promi
   const files: Record<string, string> = {};
   const tfl = await getTflite(log, dir);
   for (const net of ['pnet', 'rnet', 'onet'] as const) {
-    const onnxBytes = buildOnnx(mtcnnNetSpec(net, tfl[net]));
+    const onnxBytes = buildOnnx(mtcnnNetSpec(net, tfl[net]), MTCNN_ONNX_OPTIONS);
     const name = ARTEFACTS[net];
     writeAtomic(path.join(dir, name), onnxBytes);
     files[name] = sha256(onnxBytes);

@@ -26,20 +26,20 @@ export async function createDetector(
   ]);
   const runner: MtcnnRunner = {
     async pnet(input, d1, d2) {
-      const out = await p.session.run({ input: new ort.Tensor('float32', input, [1, d1, d2, 3]) });
-      const prob = out.prob.data as Float32Array;
+      const out = await p.session.run({ input: new ort.Tensor('float32', input, [1, 3, d1, d2]) });
+      // prob is one channel, [1, 1, a, b] (see faceLogitDiff in mtcnn-nets.ts)
       const [, , a, b] = out.prob.dims as number[];
-      return { prob: prob.subarray(a * b, 2 * a * b), reg: out.reg.data as Float32Array, a, b };
+      return { prob: out.prob.data as Float32Array, reg: out.reg.data as Float32Array, a, b };
     },
     async rnet(input, n) {
-      const out = await r.session.run({ input: new ort.Tensor('float32', input, [n, 24, 24, 3]) });
+      const out = await r.session.run({ input: new ort.Tensor('float32', input, [n, 3, 24, 24]) });
       const prob2 = out.prob.data as Float32Array;
       const prob = new Float32Array(n);
       for (let i = 0; i < n; i++) prob[i] = prob2[i * 2 + 1];
       return { prob, reg: out.reg.data as Float32Array };
     },
     async onet(input, n) {
-      const out = await o.session.run({ input: new ort.Tensor('float32', input, [n, 48, 48, 3]) });
+      const out = await o.session.run({ input: new ort.Tensor('float32', input, [n, 3, 48, 48]) });
       const prob2 = out.prob.data as Float32Array;
       const prob = new Float32Array(n);
       for (let i = 0; i < n; i++) prob[i] = prob2[i * 2 + 1];

@@ -51,8 +51,9 @@ export interface MtcnnOptions {
 export const MTCNN_DEFAULTS: MtcnnOptions = { minFaceSize: 20, scaleFactor: 0.709, thresholds: [0.6, 0.7, 0.7] };
 
 /**
- * The three networks. Inputs are NHWC float32 in the transposed convention:
- * for P-Net a [1, W, H, 3] tensor (x-major), for R/O-Net [n, 24|48, 24|48, 3] (x-major crops).
+ * The three networks. Inputs are planar NCHW float32 in the transposed convention: for P-Net a
+ * [1, 3, W, H] tensor (value of pixel (x, y), channel c at c·W·H + x·H + y), for R/O-Net
+ * [n, 3, S, S] crops laid out the same way (S = 24 | 48).
  */
 export interface MtcnnRunner {
   /** Returns face probability map and regression maps, indexed [k][a][b] with a along input dim 1 (x), b along dim 2 (y). */
@@ -276,26 +277,26 @@ const NORM_LUT = (() => {
   return t;
 })();
 
-/** Scaled pyramid level as P-Net input: transposed [W', H', 3], normalised. */
+/** Scaled pyramid level as P-Net input: planar [3, W', H'] (transposed), normalised. */
 export function pyramidLevel(img: RgbImage, scale: number, prefix?: RowPrefix): { input: Float32Array; ws: number; hs: number } {
   const ws = Math.ceil(img.width * scale);
   const hs = Math.ceil(img.height * scale);
   // Bit-exact with cv2.resize(INTER_AREA) on uint8 (see resize.ts).
   const scaled = prefix ? resizeAreaU8Fast(img.data, img.width, img.height, ws, hs, prefix) : resizeAreaU8(img.data, img.width, img.height, 3, ws, hs);
-  const input = new Float32Array(ws * hs * 3);
+  const plane = ws * hs;
+  const input = new Float32Array(plane * 3);
   const lut = NORM_LUT;
-  const hs3 = hs * 3;
   for (let y = 0, s = 0; y < hs; y++)
-    for (let x = 0, d = y * 3; x < ws; x++, s += 3, d += hs3) {
+    for (let x = 0, d = y; x < ws; x++, s += 3, d += hs) {
       input[d] = lut[scaled[s]];
-      input[d + 1] = lut[scaled[s + 1]];
-      input[d + 2] = lut[scaled[s + 2]];
+      input[d + plane] = lut[scaled[s + 1]];
+      input[d + 2 * plane] = lut[scaled[s + 2]];
     }
   return { input, ws, hs };
 }
 
 /**
- * Crop + resize for R/O-Net, written transposed and normalised into `out` at offset.
+ * Crop + resize for R/O-Net, written planar [3, S, S] (transposed) and normalised into `out` at offset.
  * Returns false where 0.1.1's numpy slicing would fail (box wholly outside the image).
  */
 export function cropInto(img: RgbImage, p: PadResult, size: number, out: Float32Array, offset: number, prefix?: RowPrefix): boolean {
@@ -308,13 +309,14 @@ export function cropInto(img: RgbImage, p: PadResult, size: number, out: Float32
   const [ix0, ix1] = pySlice(p.x - 1, p.ex, img.width);
   if (ty1 - ty0 !== iy1 - iy0 || tx1 - tx0 !== ix1 - ix0) return false;
   const r = cropResizeAreaClipped(img, ix0 - tx0, iy0 - ty0, tmpw, tmph, size, tx0, tx1, ty0, ty1, prefix);
+  const plane = size * size;
   for (let y = 0; y < size; y++)
     for (let x = 0; x < size; x++) {
       const s = (y * size + x) * 3;
-      const d = offset + (x * size + y) * 3;
+      const d = offset + x * size + y;
       out[d] = (r[s] - 127.5) * 0.0078125;
-      out[d + 1] = (r[s + 1] - 127.5) * 0.0078125;
-      out[d + 2] = (r[s + 2] - 127.5) * 0.0078125;
+      out[d + plane] = (r[s + 1] - 127.5) * 0.0078125;
+      out[d + 2 * plane] = (r[s + 2] - 127.5) * 0.0078125;
     }
   return true;
 }

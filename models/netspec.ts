@@ -21,6 +21,7 @@ export type Layer =
   | { type: 'flatten' }
   | { type: 'fc'; name: string; w: Float32Array; wDims: [number, number]; b: Float32Array }
   | { type: 'softmax' }
+  | { type: 'sigmoid' }
   | { type: 'affine'; mean: number[]; scale: number[] }
   /** Residual: out = main(x) + shortcut(x). */
   | { type: 'residual'; main: Layer[]; shortcut: Layer[] };
@@ -36,6 +37,12 @@ export interface NetSpec {
 
 // ---------------------------------------------------------------------------------------------
 // ONNX
+
+/** How the ONNX graph is laid out (the computed function is the same). */
+export interface OnnxOptions {
+  /** 'NHWC' (default, the Keras convention) or 'NCHW' (the caller writes planar input; no Transpose node). */
+  inputLayout?: 'NHWC' | 'NCHW';
+}
 
 /** Emit layers into the builder; `x` is an NCHW tensor (or 2-D after flatten). Returns output name. */
 function emit(g: GraphBuilder, x: string, layers: Layer[], state: { flat: boolean }): string {
@@ -98,6 +105,9 @@ function emit(g: GraphBuilder, x: string, layers: Layer[], state: { flat: boolea
       case 'softmax':
         x = g.node('Softmax', [x], { axis: 1 });
         break;
+      case 'sigmoid':
+        x = g.node('Sigmoid', [x]);
+        break;
       case 'affine': {
         const c = L.mean.length;
         const m = g.constant(g.fresh('mean'), [1, c, 1, 1], L.mean);
@@ -117,12 +127,14 @@ function emit(g: GraphBuilder, x: string, layers: Layer[], state: { flat: boolea
 }
 
 /**
- * Build the ONNX model: input "input" NHWC float32 [N, H, W, 3]; outputs named after the heads.
+ * Build the ONNX model: input "input" float32 [N, H, W, 3] (NHWC, default) or [N, 3, H, W]
+ * (options.inputLayout 'NCHW'); outputs named after the heads.
  * Spatial outputs (fully convolutional heads) are NCHW; dense heads are [N, K].
  */
-export function buildOnnx(spec: NetSpec): Uint8Array {
+export function buildOnnx(spec: NetSpec, options: OnnxOptions = {}): Uint8Array {
   const g = new GraphBuilder(spec.name);
-  const nchw = g.node('Transpose', ['input'], { perm: [0, 3, 1, 2] });
+  const nchwIn = options.inputLayout === 'NCHW';
+  const nchw = nchwIn ? 'input' : g.node('Transpose', ['input'], { perm: [0, 3, 1, 2] });
   const state = { flat: false };
   const trunk = emit(g, nchw, spec.trunk, state);
   const outputs: { name: string; dims: (number | string)[] }[] = [];
@@ -132,7 +144,8 @@ export function buildOnnx(spec: NetSpec): Uint8Array {
     g.node('Identity', [last], {}, h.name);
     outputs.push({ name: h.name, dims: hs.flat ? ['N', headWidth(h.layers)] : ['N', headWidth(h.layers), 'H', 'W'] });
   }
-  const inDims: (number | string)[] = spec.inputSize ? ['N', spec.inputSize[0], spec.inputSize[1], 3] : ['N', 'H_in', 'W_in', 3];
+  const [h, w]: (number | string)[] = spec.inputSize ?? ['H_in', 'W_in'];
+  const inDims: (number | string)[] = nchwIn ? ['N', 3, h, w] : ['N', h, w, 3];
   return g.build([{ name: 'input', dims: inDims }], outputs, { docString: spec.docString });
 }
 
@@ -287,6 +300,8 @@ function evalLayer(x: Act, L: Layer): Act {
       }
       return { ...x, data: out };
     }
+    case 'sigmoid':
+      return { ...x, data: x.data.map((v) => 1 / (1 + Math.exp(-v))) };
     case 'affine': {
       const out = new Float64Array(x.data.length);
       for (let i = 0; i < out.length; i++) out[i] = (x.data[i] - L.mean[i % x.c]) * L.scale[i % x.c];

@@ -146,9 +146,9 @@ export const BASELINE_AGE_ID = 'baseline-faceapi-agegender-1.7.15';
 
 /** SHA-256 of the generated ONNX files (build is deterministic; build.ts checks these). */
 export const BUILTIN_ONNX_SHA256: Record<string, string> = {
-  'mtcnn-pnet.onnx': '96f6f43e68a3281f21452289eb1e2c5d07b831fae5cdcba043c2f414c4925d70',
-  'mtcnn-rnet.onnx': 'd42da73fed8d9d09e4a4dc6669636ed57c2d6cbcb90691616d7a1936c48f6517',
-  'mtcnn-onet.onnx': '0d4cb667b8344fc20119aa73bcc16bf67c88ebbd72e7d9671b9322a7f9061aff',
+  'mtcnn-pnet.onnx': 'e729fcd343af40cde5e548aaf518f213763f4cda291b2872866d1ee97d85c723',
+  'mtcnn-rnet.onnx': 'd1ce6e9547dfd57d2999053c9d2acb42fd443135e587a65b98ab6fd088d6589a',
+  'mtcnn-onet.onnx': '74090b3ff3cf554d0d243a9e25c771fd87e03d3efdc5e222f491fc1ce9c01efa',
   'baseline-agegender.onnx': 'c0322e051329e88b1a188638e2500ce7e7fa16863b8d6c735b840af74800509e',
 };
 
@@ -182,7 +182,7 @@ export function builtinModels(): Omit<ModelEntry, 'isDefault'>[] {
         height: 0,
         channels: 3,
         colour: 'RGB',
-        layout: 'NHWC',
+        layout: 'NCHW',
         normalisation: { type: 'affine', mean: [127.5, 127.5, 127.5], scale: [0.0078125, 0.0078125, 0.0078125] },
         crop: 'whole image; image pyramid, min face 20, factor 0.709; transposed (column-major) input',
         resize: 'area',

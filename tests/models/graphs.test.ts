@@ -9,11 +9,11 @@ import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ageGenderNetSpec } from '../../models/agegender-net.ts';
-import { ARTEFACTS, buildModels, ensureModels, getTflite, loadFaceApiWeights, sha256, TFLITE_SHA256 } from '../../models/build.ts';
+import { ARTEFACTS, buildModels, ensureModels, getTflite, loadFaceApiWeights, MTCNN_ONNX_OPTIONS, sha256, TFLITE_SHA256 } from '../../models/build.ts';
 import { mtcnnNetSpec } from '../../models/mtcnn-nets.ts';
-import { buildOnnx, evalNet, type Act, type NetSpec } from '../../models/netspec.ts';
+import { buildOnnx, evalLayers, evalNet, type Act, type NetSpec } from '../../models/netspec.ts';
 import { BUILTIN_ONNX_SHA256, modelDir } from '../../models/registry.ts';
-import { readTflite } from '../../models/tflite.ts';
+import { floatData, readTflite } from '../../models/tflite.ts';
 import { rng } from './support.ts';
 
 let tfl: Awaited<ReturnType<typeof getTflite>>;
@@ -23,12 +23,24 @@ beforeAll(async () => {
   tfl = await getTflite();
 }, 600_000);
 
-/** Run the ONNX file on an NHWC input and compare every head with evalNet. Returns max abs diff. */
-async function compare(spec: NetSpec, file: string, n: number, h: number, w: number, seed: number, scale = 1) {
+/** NHWC [n, h, w, 3] → planar NCHW [n, 3, h, w]. */
+function toNchw(x: Float32Array, n: number, h: number, w: number): Float32Array {
+  const out = new Float32Array(x.length);
+  for (let b = 0; b < n; b++)
+    for (let p = 0; p < h * w; p++) for (let c = 0; c < 3; c++) out[(b * 3 + c) * h * w + p] = x[(b * h * w + p) * 3 + c];
+  return out;
+}
+
+/**
+ * Run the ONNX file on a random input (given to the graph in `layout`, to evalNet as NHWC) and
+ * compare every head with evalNet. Returns max abs diff.
+ */
+async function compare(spec: NetSpec, file: string, n: number, h: number, w: number, seed: number, scale = 1, layout: 'NHWC' | 'NCHW' = 'NHWC') {
   const r = rng(seed);
   const x = new Float32Array(n * h * w * 3).map(() => (r() * 2 - 1) * scale);
   const session = await ort.InferenceSession.create(path.join(modelDir(), file));
-  const out = await session.run({ input: new ort.Tensor('float32', x, [n, h, w, 3]) });
+  const feed = layout === 'NCHW' ? new ort.Tensor('float32', toNchw(x, n, h, w), [n, 3, h, w]) : new ort.Tensor('float32', x, [n, h, w, 3]);
+  const out = await session.run({ input: feed });
   let worst = 0;
   for (let b = 0; b < n; b++) {
     const act: Act = { h, w, c: 3, data: Float64Array.from(x.subarray(b * h * w * 3, (b + 1) * h * w * 3)) };
@@ -56,14 +68,44 @@ async function compare(spec: NetSpec, file: string, n: number, h: number, w: num
 describe('ONNX graphs vs direct evaluation of the same weights', () => {
   it('P-Net (fully convolutional, odd and even sizes)', async () => {
     const spec = mtcnnNetSpec('pnet', tfl.pnet);
-    expect(await compare(spec, ARTEFACTS.pnet, 1, 31, 24, 1)).toBeLessThan(1e-4);
-    expect(await compare(spec, ARTEFACTS.pnet, 1, 12, 12, 2)).toBeLessThan(1e-4);
+    expect(await compare(spec, ARTEFACTS.pnet, 1, 31, 24, 1, 1, 'NCHW')).toBeLessThan(1e-4);
+    expect(await compare(spec, ARTEFACTS.pnet, 1, 12, 12, 2, 1, 'NCHW')).toBeLessThan(1e-4);
+  });
+  it("P-Net's one-channel face probability equals the TFLite graph's two-way softmax", () => {
+    // The TFLite model ends in conv4-1 (2 channels) + softmax; the spec uses sigmoid(l1 − l0).
+    const spec = mtcnnNetSpec('pnet', tfl.pnet);
+    const m = readTflite(tfl.pnet);
+    const w = m.tensors.find((t) => t.name === 'pnet/conv4-1/weights/read')!;
+    const b = m.tensors.find((t) => t.name === 'pnet/conv4-1/Conv2D_bias')!;
+    const W = floatData(w);
+    const B = floatData(b);
+    const r = rng(11);
+    const h = 16;
+    const w_ = 14;
+    const x = Float64Array.from({ length: h * w_ * 3 }, () => r() * 2 - 1);
+    const trunk = evalLayers({ h, w: w_, c: 3, data: x }, spec.trunk);
+    const prob = evalNet(spec, { h, w: w_, c: 3, data: x }).prob;
+    const C = trunk.c;
+    let worst = 0;
+    for (let p = 0; p < trunk.h * trunk.w; p++) {
+      let l0 = B[0];
+      let l1 = B[1];
+      for (let c = 0; c < C; c++) {
+        l0 += W[c] * trunk.data[p * C + c];
+        l1 += W[C + c] * trunk.data[p * C + c];
+      }
+      const m = Math.max(l0, l1);
+      const softmax1 = Math.exp(l1 - m) / (Math.exp(l0 - m) + Math.exp(l1 - m));
+      worst = Math.max(worst, Math.abs(prob.data[p] - softmax1));
+    }
+    expect(prob.c).toBe(1);
+    expect(worst).toBeLessThan(1e-6);
   });
   it('R-Net (batch of 3)', async () => {
-    expect(await compare(mtcnnNetSpec('rnet', tfl.rnet), ARTEFACTS.rnet, 3, 24, 24, 3)).toBeLessThan(1e-4);
+    expect(await compare(mtcnnNetSpec('rnet', tfl.rnet), ARTEFACTS.rnet, 3, 24, 24, 3, 1, 'NCHW')).toBeLessThan(1e-4);
   });
   it('O-Net (batch of 2)', async () => {
-    expect(await compare(mtcnnNetSpec('onet', tfl.onet), ARTEFACTS.onet, 2, 48, 48, 4)).toBeLessThan(1e-4);
+    expect(await compare(mtcnnNetSpec('onet', tfl.onet), ARTEFACTS.onet, 2, 48, 48, 4, 1, 'NCHW')).toBeLessThan(1e-4);
   });
   it('baseline AgeGenderNet (age in years, gender softmax)', async () => {
     const spec = ageGenderNetSpec(loadFaceApiWeights());
@@ -90,7 +132,7 @@ describe('model build provenance', () => {
     }
   });
   it('the build is deterministic (same bytes again)', () => {
-    const bytes = buildOnnx(mtcnnNetSpec('rnet', tfl.rnet));
+    const bytes = buildOnnx(mtcnnNetSpec('rnet', tfl.rnet), MTCNN_ONNX_OPTIONS);
     expect(sha256(bytes)).toBe(sha256(fs.readFileSync(path.join(modelDir(), ARTEFACTS.rnet))));
   });
   it('a tarball with the wrong integrity is refused', async () => {
