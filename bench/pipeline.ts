@@ -19,7 +19,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { decodeImage } from '../models/decode.ts';
 import { createDetector } from '../models/detector.ts';
-import { createPipeline, type Pipeline, type StageTimings } from '../models/pipeline.ts';
+import { getTflite } from '../models/build.ts';
+import { computeScalePyramid } from '../models/mtcnn.ts';
+import { mtcnnNetSpec } from '../models/mtcnn-nets.ts';
+import { netMacs } from '../models/netspec.ts';
+import { createPipeline, zeroTimings, type Pipeline, type StageTimings } from '../models/pipeline.ts';
 import { createPipelinePool } from '../models/pool.ts';
 import { listModels, REPO_ROOT } from '../models/registry.ts';
 
@@ -119,6 +123,18 @@ export async function benchPipeline(
   }
 }
 
+/** MACs of P-Net on a whole pyramid (by image size) and of one R-Net / O-Net crop. */
+async function mtcnnCosts() {
+  const tfl = await getTflite();
+  const [p, r, o] = (['pnet', 'rnet', 'onet'] as const).map((n) => mtcnnNetSpec(n, tfl[n]));
+  return {
+    pnet: (h: number, w: number) =>
+      computeScalePyramid(h, w).reduce((t, s) => t + netMacs(p, Math.ceil(w * s), Math.ceil(h * s)), 0),
+    rnet: netMacs(r, 24, 24),
+    onet: netMacs(o, 48, 48),
+  };
+}
+
 /** Median detection latency (ms) per photo, decode excluded; photos with min side 200–400 px. */
 export async function benchDetection(buffers: Buffer[], threads: number, runs: number) {
   const det = await createDetector({ threads });
@@ -132,21 +148,37 @@ export async function benchDetection(buffers: Buffer[], threads: number, runs: n
     for (const img of imgs.slice(0, 5)) await det.detect(img);
     const perPhoto: number[][] = imgs.map(() => []);
     const perPhotoCpu: number[][] = imgs.map(() => []);
+    // The networks' own share: onnxruntime time of P/R/O-Net per photo, and their arithmetic.
+    const perPhotoNets: number[][] = imgs.map(() => []);
+    const macs: number[] = imgs.map(() => 0);
+    const costs = await mtcnnCosts();
     for (let r = 0; r < runs; r++) {
       for (let i = 0; i < imgs.length; i++) {
+        const t = zeroTimings();
         const c0 = process.cpuUsage();
         const t0 = performance.now();
-        await det.detect(imgs[i]);
+        await det.detect(imgs[i], t);
         perPhoto[i].push(performance.now() - t0);
         const c = process.cpuUsage(c0);
         perPhotoCpu[i].push((c.user + c.system) / 1000);
+        perPhotoNets[i].push(t.pnet + t.rnet + t.onet);
+        if (r === 0) macs[i] = costs.pnet(imgs[i].height, imgs[i].width) + t.rnetCrops * costs.rnet + t.onetCrops * costs.onet;
       }
     }
     const med = perPhoto.map((xs) => median(xs));
     const medCpu = perPhotoCpu.map((xs) => median(xs));
+    const medNets = perPhotoNets.map((xs) => median(xs));
+    const sumNets = medNets.reduce((a, b) => a + b, 0);
+    const sumMacs = macs.reduce((a, b) => a + b, 0);
     return {
       threads,
       photos: imgs.length,
+      /** onnxruntime time of the three networks alone, median per photo (a floor for detection here). */
+      medianNetworksMs: Number(median(medNets).toFixed(2)),
+      /** Arithmetic of the three networks per photo, median (2 FLOP per multiply-accumulate). */
+      medianMflop: Number(((median(macs) * 2) / 1e6).toFixed(1)),
+      /** What onnxruntime sustained on them: total FLOP / total network time. */
+      networksGflops: Number(((sumMacs * 2) / 1e9 / (sumNets / 1000)).toFixed(1)),
       medianMs: Number(median(med).toFixed(2)),
       p90Ms: Number([...med].sort((a, b) => a - b)[Math.floor(med.length * 0.9)].toFixed(2)),
       medianCpuMs: Number(median(medCpu).toFixed(2)),
@@ -192,6 +224,10 @@ async function main() {
     if (!asJson)
       console.log(
         `detection (MTCNN, decode excluded), ${t} thread(s): median ${d.medianMs} ms/photo wall (CPU ${d.medianCpuMs} ms), p90 ${d.p90Ms} ms, ${d.photos} photos 200–400 px`,
+      );
+    if (!asJson)
+      console.log(
+        `   of which the three networks in onnxruntime: median ${d.medianNetworksMs} ms/photo for ${d.medianMflop} MFLOP (${d.networksGflops} GFLOP/s sustained)`,
       );
   }
   const rows: BenchRow[] = [];

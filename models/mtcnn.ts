@@ -64,13 +64,16 @@ export interface MtcnnRunner {
   onet(input: Float32Array, n: number): Promise<{ prob: Float32Array; reg: Float32Array; landmarks: Float32Array }>;
 }
 
-/** Per-stage timings in milliseconds (for benchmarks). */
+/** Per-stage timings in milliseconds, and the networks' workload (for benchmarks). */
 export interface MtcnnTimings {
   pyramid: number;
   pnet: number;
   rnet: number;
   onet: number;
   post: number;
+  /** Candidates given to R-Net and O-Net (their batch sizes, summed). */
+  rnetCrops: number;
+  onetCrops: number;
 }
 
 /** A candidate box: x1, y1, x2, y2, score, then 4 regression values. */
@@ -421,7 +424,10 @@ export async function detectFaces(
   if (timings) timings.post += t1 - t0;
   const r2 = await nets.rnet(in2, n2);
   t0 = now();
-  if (timings) timings.rnet += t0 - t1;
+  if (timings) {
+    timings.rnet += t0 - t1;
+    timings.rnetCrops += n2;
+  }
   let boxes2: Box[] = [];
   const regs2: number[][] = [];
   for (let k = 0; k < n2; k++) {
@@ -448,7 +454,10 @@ export async function detectFaces(
   if (timings) timings.post += t1 - t0;
   const r3 = await nets.onet(in3, n3);
   t0 = now();
-  if (timings) timings.onet += t0 - t1;
+  if (timings) {
+    timings.onet += t0 - t1;
+    timings.onetCrops += n3;
+  }
   let boxes3: Box[] = [];
   let points: number[][] = [];
   for (let k = 0; k < n3; k++) {

@@ -323,3 +323,59 @@ export function evalNet(spec: NetSpec, x: Act): Record<string, Act> {
   for (const h of spec.heads) out[h.name] = evalLayers(t, h.layers);
   return out;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Cost model (for benchmarks): multiply-accumulates of conv / depthwise / dense layers.
+
+function layerMacs(L: Layer, s: { h: number; w: number; c: number }): number {
+  switch (L.type) {
+    case 'conv': {
+      const [O, KH, KW, I] = L.wDims;
+      const [oh] = outGeom(s.h, KH, L.stride, L.same);
+      const [ow] = outGeom(s.w, KW, L.stride, L.same);
+      Object.assign(s, { h: oh, w: ow, c: O });
+      return oh * ow * O * KH * KW * I;
+    }
+    case 'dwconv': {
+      const [oh] = outGeom(s.h, L.k, L.stride, L.same);
+      const [ow] = outGeom(s.w, L.k, L.stride, L.same);
+      Object.assign(s, { h: oh, w: ow });
+      return oh * ow * s.c * L.k * L.k;
+    }
+    case 'maxpool': {
+      Object.assign(s, { h: outGeom(s.h, L.k, L.stride, L.same)[0], w: outGeom(s.w, L.k, L.stride, L.same)[0] });
+      return 0;
+    }
+    case 'avgpool': {
+      Object.assign(s, { h: Math.floor((s.h - L.k) / L.stride) + 1, w: Math.floor((s.w - L.k) / L.stride) + 1 });
+      return 0;
+    }
+    case 'flatten':
+      Object.assign(s, { h: 1, w: 1, c: s.h * s.w * s.c });
+      return 0;
+    case 'fc':
+      Object.assign(s, { h: 1, w: 1, c: L.wDims[0] });
+      return L.wDims[0] * L.wDims[1];
+    case 'residual': {
+      const a = { ...s };
+      const m = L.main.reduce((t, x) => t + layerMacs(x, a), 0);
+      const b = { ...s };
+      const sc = L.shortcut.reduce((t, x) => t + layerMacs(x, b), 0);
+      Object.assign(s, a);
+      return m + sc;
+    }
+    default:
+      return 0;
+  }
+}
+
+/** Multiply-accumulates of one forward pass of `spec` on an h × w input (all heads). */
+export function netMacs(spec: NetSpec, h: number, w: number): number {
+  const s = { h, w, c: 3 };
+  let total = spec.trunk.reduce((t, L) => t + layerMacs(L, s), 0);
+  for (const head of spec.heads) {
+    const hs = { ...s };
+    total += head.layers.reduce((t, L) => t + layerMacs(L, hs), 0);
+  }
+  return total;
+}

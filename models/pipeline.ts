@@ -82,8 +82,8 @@ export interface Pipeline {
   resetTimings(): void;
 }
 
-function zeroTimings(): StageTimings {
-  return { decode: 0, pyramid: 0, pnet: 0, rnet: 0, onet: 0, post: 0, age: 0, photos: 0 };
+export function zeroTimings(): StageTimings {
+  return { decode: 0, pyramid: 0, pnet: 0, rnet: 0, onet: 0, post: 0, age: 0, photos: 0, rnetCrops: 0, onetCrops: 0 };
 }
 
 function recipeFor(m: ModelEntry): Recipe {

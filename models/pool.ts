@@ -11,7 +11,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { ensureModels } from './build.ts';
-import type { AnalysisResult, Pipeline, PipelineOptions, StageTimings } from './pipeline.ts';
+import { zeroTimings, type AnalysisResult, type Pipeline, type PipelineOptions, type StageTimings } from './pipeline.ts';
 import { getModel, defaultAgeModel, defaultDetector, modelDir, type ModelEntry } from './registry.ts';
 
 export interface PoolOptions extends PipelineOptions {
@@ -42,7 +42,7 @@ export async function createPipelinePool(opts: PoolOptions = {}): Promise<Pipeli
 
   let nextId = 1;
   const waiting = new Map<number, { resolve: (r: AnalysisResult[]) => void; reject: (e: Error) => void }>();
-  let timings: StageTimings = { decode: 0, pyramid: 0, pnet: 0, rnet: 0, onet: 0, post: 0, age: 0, photos: 0 };
+  let timings: StageTimings = zeroTimings();
   let provider: 'cpu' | 'cuda' = 'cpu';
 
   const slots: Slot[] = await Promise.all(
@@ -110,7 +110,7 @@ export async function createPipelinePool(opts: PoolOptions = {}): Promise<Pipeli
   async function analyseBatch(inputs: (Buffer | Uint8Array | string)[]): Promise<AnalysisResult[]> {
     const results: AnalysisResult[] = new Array(inputs.length);
     // Small chunks handed to whichever worker is free: balances slow and fast photos.
-    const chunk = Math.max(1, Math.min(8, Math.ceil(inputs.length / n)));
+    const chunk = Math.max(1, Math.min(4, Math.ceil(inputs.length / n)));
     let next = 0;
     await Promise.all(
       slots.map(async (slot) => {
@@ -141,7 +141,7 @@ export async function createPipelinePool(opts: PoolOptions = {}): Promise<Pipeli
       return timings;
     },
     resetTimings() {
-      timings = { decode: 0, pyramid: 0, pnet: 0, rnet: 0, onet: 0, post: 0, age: 0, photos: 0 };
+      timings = zeroTimings();
     },
     async analyse(input) {
       return (await analyseBatch([input]))[0];
