@@ -61,6 +61,69 @@ function areaTab(ssize: i32, dsize: i32, scale: f64, si: usize, al: usize, di: u
   return k;
 }
 
+/**
+ * Lays the horizontal area table out for the inner loop: destination columns in groups of 4
+ * (ceil(dsize / 4) groups; columns past dsize are dummies), every column padded to M entries
+ * (M = the largest entry count; returns M), stored entry-major within a group
+ * ([group][m][4 columns]) so that four independent sums advance together with fixed trip counts.
+ * An entry is the source pixel's byte offset within a row ((si + shift)·3) and its weight,
+ * float32 (8-byte entries) or float64 (16-byte entries). Padding entries, dummy columns and
+ * entries whose source index lies outside [lo, hi) get weight 0 and offset 0: they add +0 to a
+ * non-negative sum, which leaves it exactly unchanged, so every column's result is identical to
+ * OpenCV's unpadded sequence. `ks` receives dsize + 1 column start indices (scratch).
+ */
+function padColumns(n: i32, dsize: i32, si: usize, al: usize, di: usize, ks: usize, tab: usize, lo: i32, hi: i32, shift: i32, f64w: bool): i32 {
+  let M = 0;
+  let k = 0;
+  for (let d = 0; d < dsize; d++) {
+    const k0 = k;
+    store<i32>(ks + (<usize>d << 2), k0);
+    while (k < n && load<i32>(di + (<usize>k << 2)) == d) k++;
+    M = max<i32>(M, k - k0);
+  }
+  store<i32>(ks + (<usize>dsize << 2), k);
+  const eb: usize = f64w ? 16 : 8;
+  const groups = (dsize + 3) >> 2;
+  for (let g = 0; g < groups; g++) {
+    for (let c = 0; c < 4; c++) {
+      const d = (g << 2) + c;
+      let k0 = 0;
+      let k1 = 0;
+      if (d < dsize) {
+        k0 = load<i32>(ks + (<usize>d << 2));
+        k1 = load<i32>(ks + ((<usize>d + 1) << 2));
+      }
+      for (let m = 0; m < M; m++) {
+        const e = tab + ((((<usize>g * <usize>M) + <usize>m) << 2) + <usize>c) * eb;
+        let off = 0;
+        let a: f32 = 0;
+        const q = k0 + m;
+        if (q < k1) {
+          const s = load<i32>(si + (<usize>q << 2));
+          if (s >= lo && s < hi) {
+            off = (s + shift) * 3;
+            a = load<f32>(al + (<usize>q << 2));
+          }
+        }
+        store<i32>(e, off);
+        if (f64w) store<f64>(e, <f64>a, 8);
+        else store<f32>(e, a, 4);
+      }
+    }
+  }
+  return M;
+}
+
+/** Pixel at p (and the next byte in lane 3) as f32x4; u8 values convert exactly. */
+@inline function px4(p: usize): v128 {
+  return f32x4.convert_i32x4_s(i32x4.extend_low_i16x8_u(v128.load8x8_u(p)));
+}
+
+/** R, G of the pixel at p as f64x2. */
+@inline function px2(p: usize): v128 {
+  return f64x2.convert_low_i32x4_s(i32x4.extend_low_i16x8_u(v128.load8x8_u(p)));
+}
+
 @inline function align16(p: usize): usize {
   return (p + 15) & ~(<usize>15);
 }
@@ -79,27 +142,22 @@ export function pyramid(img: usize, sw: i32, sh: i32, dw: i32, dh: i32, scr: usi
   const scaleY: f64 = 1.0 / (<f64>dh / <f64>sh);
   const capx = 2 * sw + 2 * dw + 4;
   const capy = 2 * sh + 2 * dh + 4;
+  const dw4 = <usize>((dw + 3) & ~3);
   const buf = align16(scr);
-  const sum = buf + (<usize>dw << 4);
-  const xsi = sum + (<usize>dw << 4);
+  const sum = buf + (dw4 << 4);
+  const xsi = sum + (dw4 << 4);
   const xal = xsi + (<usize>capx << 2);
   const xdi = xal + (<usize>capx << 2);
-  const kx = xdi + (<usize>capx << 2);
-  const ysi = kx + ((<usize>dw + 1) << 2);
+  const ysi = xdi + (<usize>capx << 2);
   const yal = ysi + (<usize>capy << 2);
   const ydi = yal + (<usize>capy << 2);
+  const ks = ydi + (<usize>capy << 2);
+  const tab = ks + ((<usize>dw + 1) << 2);
 
   const nx = areaTab(sw, dw, scaleX, xsi, xal, xdi);
   const ny = areaTab(sh, dh, scaleY, ysi, yal, ydi);
-  // Column start indices; xsi becomes the byte offset of the source pixel within a row.
-  let k = 0;
-  for (let d = 0; d < dw; d++) {
-    store<i32>(kx + (<usize>d << 2), k);
-    while (k < nx && load<i32>(xdi + (<usize>k << 2)) == d) k++;
-  }
-  store<i32>(kx + (<usize>dw << 2), nx);
-  for (let q = 0; q < nx; q++) store<i32>(xsi + (<usize>q << 2), load<i32>(xsi + (<usize>q << 2)) * 3);
-
+  const M = padColumns(nx, dw, xsi, xal, xdi, ks, tab, 0, 0x7fffffff, 0, false);
+  const groupBytes = <usize>M << 5;
   const plane = <usize>dw * <usize>dh;
   const rowBytes = <usize>sw * 3;
   let bufRow = -1;
@@ -112,16 +170,24 @@ export function pyramid(img: usize, sw: i32, sh: i32, dw: i32, dh: i32, scr: usi
     if (sy != bufRow) {
       // Horizontal pass of source row sy: buf[d] = Σ_k src·alpha (float32, entries in order).
       const row = img + <usize>sy * rowBytes;
-      let kk = 0;
-      for (let d = 0; d < dw; d++) {
-        const ke = load<i32>(kx + ((<usize>d + 1) << 2));
-        let acc = f32x4.splat(0);
-        for (; kk < ke; kk++) {
-          const px = v128.load32_zero(row + <usize>load<i32>(xsi + (<usize>kk << 2)));
-          const v = f32x4.convert_i32x4_u(i32x4.extend_low_i16x8_u(i16x8.extend_low_i8x16_u(px)));
-          acc = f32x4.add(acc, f32x4.mul(v, v128.load32_splat(xal + (<usize>kk << 2))));
+      let e = tab;
+      for (let d = 0; d < dw; d += 4) {
+        let acc0 = f32x4.splat(0);
+        let acc1 = acc0;
+        let acc2 = acc0;
+        let acc3 = acc0;
+        const end = e + groupBytes;
+        for (; e < end; e += 32) {
+          acc0 = f32x4.add(acc0, f32x4.mul(px4(row + <usize>load<i32>(e)), v128.load32_splat(e, 4)));
+          acc1 = f32x4.add(acc1, f32x4.mul(px4(row + <usize>load<i32>(e, 8)), v128.load32_splat(e, 12)));
+          acc2 = f32x4.add(acc2, f32x4.mul(px4(row + <usize>load<i32>(e, 16)), v128.load32_splat(e, 20)));
+          acc3 = f32x4.add(acc3, f32x4.mul(px4(row + <usize>load<i32>(e, 24)), v128.load32_splat(e, 28)));
         }
-        v128.store(buf + (<usize>d << 4), acc);
+        const o = buf + (<usize>d << 4);
+        v128.store(o, acc0);
+        v128.store(o, acc1, 16);
+        v128.store(o, acc2, 32);
+        v128.store(o, acc3, 48);
       }
       bufRow = sy;
     }
@@ -158,7 +224,7 @@ export function pyramid(img: usize, sw: i32, sh: i32, dw: i32, dh: i32, scr: usi
   const step = <usize>dh << 2;
   for (let d = 0; d < dw; d++) {
     let v = f32x4.nearest(v128.load(sum + (<usize>d << 4)));
-    v = f32x4.min(f32x4.max(v, lo), hi);
+    v = f32x4.pmin(f32x4.pmax(v, lo), hi);
     v = f32x4.mul(f32x4.sub(v, half), k);
     store<f32>(o, f32x4.extract_lane(v, 0));
     store<f32>(o + p1, f32x4.extract_lane(v, 1));
@@ -169,7 +235,10 @@ export function pyramid(img: usize, sw: i32, sh: i32, dw: i32, dh: i32, scr: usi
 
 /** Scratch bytes pyramid() uses (plus 16 for alignment). */
 export function pyramidScratch(sw: i32, sh: i32, dw: i32, dh: i32): i32 {
-  return 16 + dw * 32 + (2 * sw + 2 * dw + 4) * 12 + (dw + 1) * 4 + (2 * sh + 2 * dh + 4) * 12;
+  // buf, sum (4-column groups); x and y tables; column starts; grouped padded table
+  // (≤ floor(scale) + 2 entries per column, ceil(dw / 4)·4 columns)
+  const dw4 = (dw + 3) & ~3;
+  return 16 + dw4 * 32 + (2 * sw + 2 * dw + 4) * 12 + (2 * sh + 2 * dh + 4) * 12 + (dw + 1) * 4 + dw4 * (sw / dw + 3) * 8;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -200,113 +269,136 @@ export function crop(
   const scaleY: f64 = 1.0 / (<f64>S / <f64>tmph);
   const capx = 2 * tmpw + 2 * S + 4;
   const capy = 2 * tmph + 2 * S + 4;
-  const buf = align16(scr);
-  const sum = buf + (<usize>S << 5);
-  const xal64 = sum + (<usize>S << 5);
-  const xsi = xal64 + (<usize>capx << 3);
+  const S4 = <usize>((S + 3) & ~3);
+  const rowStride = S4 << 5; // per source row: [R G | B 0] float64 per destination column
+  const zrow = align16(scr);
+  const sum = zrow + rowStride; // per table entry j: source row buffer, beta (16 bytes)
+  const xsi = sum + (<usize>capy << 4);
   const xal = xsi + (<usize>capx << 2);
   const xdi = xal + (<usize>capx << 2);
-  const kb = xdi + (<usize>capx << 2);
-  const ke = kb + (<usize>S << 2);
-  const ysi = ke + (<usize>S << 2);
+  const ysi = xdi + (<usize>capx << 2);
   const yal = ysi + (<usize>capy << 2);
   const ydi = yal + (<usize>capy << 2);
+  const ks = ydi + (<usize>capy << 2);
+  const tab = align16(ks + ((<usize>S + 1) << 2));
 
   const nx = areaTab(tmpw, S, scaleX, xsi, xal, xdi);
   const ny = areaTab(tmph, S, scaleY, ysi, yal, ydi);
-  // Per column: the entries whose source column lies in [tx0, tx1) (the others read padding
-  // zeros); their source byte offsets within an image row, and float64 weights.
-  let k = 0;
-  for (let d = 0; d < S; d++) {
-    while (k < nx && load<i32>(xdi + (<usize>k << 2)) == d && load<i32>(xsi + (<usize>k << 2)) < tx0) k++;
-    store<i32>(kb + (<usize>d << 2), k);
-    while (k < nx && load<i32>(xdi + (<usize>k << 2)) == d && load<i32>(xsi + (<usize>k << 2)) < tx1) k++;
-    store<i32>(ke + (<usize>d << 2), k);
-    while (k < nx && load<i32>(xdi + (<usize>k << 2)) == d) k++;
-  }
-  const cx = ix0 - tx0;
-  for (let q = 0; q < nx; q++) {
-    store<i32>(xsi + (<usize>q << 2), (load<i32>(xsi + (<usize>q << 2)) + cx) * 3);
-    store<f64>(xal64 + (<usize>q << 3), <f64>load<f32>(xal + (<usize>q << 2)));
-  }
-
+  // Source columns outside [tx0, tx1) read padding zeros: weight 0 (see padColumns).
+  const M = padColumns(nx, S, xsi, xal, xdi, ks, tab, tx0, tx1, ix0 - tx0, true);
+  const groupBytes = <usize>M << 6;
+  const hb = align16(tab + ((S4 >> 2) * groupBytes)); // horizontal pass of crop rows ty0 … ty1 − 1
   const plane = <usize>S * <usize>S;
   const rowBytes = <usize>W * 3;
   const zero = f64x2.splat(0);
-  let bufRow = -1;
-  let prevDy = load<i32>(ydi);
-  let first = true;
-  for (let j = 0; j < ny; j++) {
-    const beta = f64x2.splat(<f64>load<f32>(yal + (<usize>j << 2)));
-    const dy = load<i32>(ydi + (<usize>j << 2));
-    const sy = load<i32>(ysi + (<usize>j << 2));
-    if (sy != bufRow) {
-      if (sy < ty0 || sy >= ty1) {
-        for (let d = 0; d < S; d++) {
-          v128.store(buf + (<usize>d << 5), zero);
-          v128.store(buf + (<usize>d << 5) + 16, zero);
+  for (let d: usize = 0; d < S4; d++) {
+    v128.store(zrow + (d << 5), zero);
+    v128.store(zrow + (d << 5), zero, 16);
+  }
+
+  // Horizontal pass, two source rows at a time (row A in lane 0, row B in lane 1 of every
+  // f64x2; per lane exactly OpenCV's sequence buf = Σ_k src·alpha), two columns per inner loop.
+  const nrows = ty1 - ty0;
+  for (let r = 0; r < nrows; r += 2) {
+    const rA = img + <usize>(iy0 + r) * rowBytes;
+    const pair = r + 1 < nrows;
+    const rB = pair ? rA + rowBytes : rA;
+    const oA = hb + <usize>r * rowStride;
+    const oB = pair ? oA + rowStride : oA;
+    let e0 = tab;
+    for (let d: usize = 0; d < <usize>S; d += 4) {
+      const end = e0 + groupBytes;
+      for (let h: usize = 0; h < 2; h++) {
+        let R0 = zero;
+        let G0 = zero;
+        let B0 = zero;
+        let R1 = zero;
+        let G1 = zero;
+        let B1 = zero;
+        for (let e = e0 + (h << 5); e < end; e += 64) {
+          const o0 = <usize>load<i32>(e);
+          const a0 = v128.load64_splat(e, 8);
+          const o1 = <usize>load<i32>(e, 16);
+          const a1 = v128.load64_splat(e, 24);
+          // (RA RB GA GB BA BB ..) as i16, then as f64x2 pairs
+          const p0 = v128.shuffle<i16>(v128.load8x8_u(rA + o0), v128.load8x8_u(rB + o0), 0, 8, 1, 9, 2, 10, 3, 11);
+          const p1 = v128.shuffle<i16>(v128.load8x8_u(rA + o1), v128.load8x8_u(rB + o1), 0, 8, 1, 9, 2, 10, 3, 11);
+          const l0 = i32x4.extend_low_i16x8_u(p0);
+          const l1 = i32x4.extend_low_i16x8_u(p1);
+          R0 = f64x2.add(R0, f64x2.mul(f64x2.convert_low_i32x4_s(l0), a0));
+          R1 = f64x2.add(R1, f64x2.mul(f64x2.convert_low_i32x4_s(l1), a1));
+          G0 = f64x2.add(G0, f64x2.mul(f64x2.convert_low_i32x4_s(v128.shuffle<i32>(l0, l0, 2, 3, 2, 3)), a0));
+          G1 = f64x2.add(G1, f64x2.mul(f64x2.convert_low_i32x4_s(v128.shuffle<i32>(l1, l1, 2, 3, 2, 3)), a1));
+          B0 = f64x2.add(B0, f64x2.mul(f64x2.convert_low_i32x4_s(i32x4.extend_high_i16x8_u(p0)), a0));
+          B1 = f64x2.add(B1, f64x2.mul(f64x2.convert_low_i32x4_s(i32x4.extend_high_i16x8_u(p1)), a1));
         }
-      } else {
-        const row = img + <usize>(iy0 + sy - ty0) * rowBytes;
-        for (let d = 0; d < S; d++) {
-          const k1 = load<i32>(ke + (<usize>d << 2));
-          let rg = f64x2.splat(0);
-          let b: f64 = 0;
-          for (let kk = load<i32>(kb + (<usize>d << 2)); kk < k1; kk++) {
-            const p = row + <usize>load<i32>(xsi + (<usize>kk << 2));
-            const a = load<f64>(xal64 + (<usize>kk << 3));
-            const v = f64x2.convert_low_i32x4_u(i32x4.extend_low_i16x8_u(i16x8.extend_low_i8x16_u(v128.load32_zero(p))));
-            rg = f64x2.add(rg, f64x2.mul(v, f64x2.splat(a)));
-            b = b + <f64>load<u8>(p, 2) * a;
-          }
-          v128.store(buf + (<usize>d << 5), rg);
-          v128.store(buf + (<usize>d << 5) + 16, f64x2.replace_lane(zero, 0, b));
+        const c = (d + (h << 1)) << 5;
+        v128.store(oA + c, v128.shuffle<f64>(R0, G0, 0, 2));
+        v128.store(oA + c, v128.shuffle<f64>(B0, zero, 0, 2), 16);
+        v128.store(oA + c, v128.shuffle<f64>(R1, G1, 0, 2), 32);
+        v128.store(oA + c, v128.shuffle<f64>(B1, zero, 0, 2), 48);
+        if (pair) {
+          v128.store(oB + c, v128.shuffle<f64>(R0, G0, 1, 3));
+          v128.store(oB + c, v128.shuffle<f64>(B0, zero, 1, 2), 16);
+          v128.store(oB + c, v128.shuffle<f64>(R1, G1, 1, 3), 32);
+          v128.store(oB + c, v128.shuffle<f64>(B1, zero, 1, 2), 48);
         }
       }
-      bufRow = sy;
-    }
-    if (dy != prevDy) {
-      emitF64(sum, S, prevDy, plane, out);
-      prevDy = dy;
-      first = true;
-    }
-    if (first) {
-      for (let d = 0; d < S; d++) {
-        const o = <usize>d << 5;
-        v128.store(sum + o, f64x2.mul(beta, v128.load(buf + o)));
-        v128.store(sum + o + 16, f64x2.mul(beta, v128.load(buf + o + 16)));
-      }
-      first = false;
-    } else {
-      for (let d = 0; d < S; d++) {
-        const o = <usize>d << 5;
-        v128.store(sum + o, f64x2.add(v128.load(sum + o), f64x2.mul(beta, v128.load(buf + o))));
-        v128.store(sum + o + 16, f64x2.add(v128.load(sum + o + 16), f64x2.mul(beta, v128.load(buf + o + 16))));
-      }
+      e0 = end;
     }
   }
-  emitF64(sum, S, prevDy, plane, out);
-}
 
-/** (r − 127.5)·0.0078125 in float64, rounded to float32, planar transposed. */
-@inline function emitF64(sum: usize, S: i32, dy: i32, plane: usize, out: usize): void {
+  // Vertical pass: per destination row and column, sum = beta·buf for the row's first table
+  // entry, then sum += beta·buf in table order (kept in registers), then normalised and stored.
+  // Per entry j: the source row's buffer (zero row outside [ty0, ty1)) and beta as float64.
+  const vt = sum; // reuses the scratch after zrow: ny entries of 16 bytes
+  for (let j = 0; j < ny; j++) {
+    const sy = load<i32>(ysi + (<usize>j << 2));
+    const e = vt + (<usize>j << 4);
+    store<i32>(e, <i32>(sy >= ty0 && sy < ty1 ? hb + <usize>(sy - ty0) * rowStride : zrow));
+    store<f64>(e, <f64>load<f32>(yal + (<usize>j << 2)), 8);
+  }
   const half = f64x2.splat(127.5);
-  const k = f64x2.splat(0.0078125);
+  const kn = f64x2.splat(0.0078125);
   const p1 = plane << 2;
   const p2 = plane << 3;
-  let o = out + (<usize>dy << 2);
   const step = <usize>S << 2;
-  for (let d = 0; d < S; d++) {
-    const rg = f64x2.mul(f64x2.sub(v128.load(sum + (<usize>d << 5)), half), k);
-    const b = (load<f64>(sum + (<usize>d << 5), 16) - 127.5) * 0.0078125;
-    store<f32>(o, <f32>f64x2.extract_lane(rg, 0));
-    store<f32>(o + p1, <f32>f64x2.extract_lane(rg, 1));
-    store<f32>(o + p2, <f32>b);
-    o += step;
+  let j = 0;
+  for (let dy = 0; dy < S; dy++) {
+    const j0 = j;
+    while (j < ny && load<i32>(ydi + (<usize>j << 2)) == dy) j++;
+    const e0 = vt + (<usize>j0 << 4);
+    const e1 = vt + (<usize>j << 4);
+    let o = out + (<usize>dy << 2);
+    for (let c: usize = 0; c < <usize>S << 5; c += 32) {
+      let rg = zero;
+      let bz = zero;
+      if (e1 > e0) {
+        const r0 = <usize>load<i32>(e0) + c;
+        const b0 = v128.load64_splat(e0, 8);
+        rg = f64x2.mul(b0, v128.load(r0));
+        bz = f64x2.mul(b0, v128.load(r0, 16));
+        for (let e = e0 + 16; e < e1; e += 16) {
+          const r = <usize>load<i32>(e) + c;
+          const beta = v128.load64_splat(e, 8);
+          rg = f64x2.add(rg, f64x2.mul(beta, v128.load(r)));
+          bz = f64x2.add(bz, f64x2.mul(beta, v128.load(r, 16)));
+        }
+      }
+      rg = f64x2.mul(f64x2.sub(rg, half), kn);
+      bz = f64x2.mul(f64x2.sub(bz, half), kn);
+      store<f32>(o, <f32>f64x2.extract_lane(rg, 0));
+      store<f32>(o + p1, <f32>f64x2.extract_lane(rg, 1));
+      store<f32>(o + p2, <f32>f64x2.extract_lane(bz, 0));
+      o += step;
+    }
   }
 }
+
 
 /** Scratch bytes crop() uses (plus 16 for alignment). */
 export function cropScratch(tmpw: i32, tmph: i32, S: i32): i32 {
-  return 16 + S * 64 + (2 * tmpw + 2 * S + 4) * 20 + S * 8 + (2 * tmph + 2 * S + 4) * 12;
+  const S4 = (S + 3) & ~3;
+  const capy = 2 * tmph + 2 * S + 4;
+  return 48 + S4 * 32 + capy * 16 + (2 * tmpw + 2 * S + 4) * 12 + capy * 12 + (S + 1) * 4 + S4 * (tmpw / S + 3) * 16 + tmph * S4 * 32;
 }
