@@ -67,6 +67,9 @@ interface Exports {
     S: number,
     scr: number,
     out: number,
+    H: number,
+    cache: number,
+    flags: number,
   ): void;
   cropScratch(tmpw: number, tmph: number, S: number): number;
 }
@@ -84,8 +87,19 @@ export function areaWasm(): AreaWasm {
 
 const align16 = (n: number) => (n + 15) & ~15;
 
+export interface AreaWasmOptions {
+  /**
+   * Largest image (width·height) for which crops use a float64 row-pair cache of the image
+   * (24 bytes per pixel, filled lazily per row pair, shared by all crops of the photo); larger
+   * images are resampled from the uint8 copy. Results are identical either way. Default 2^20
+   * (a 1 MP photo: 24 MiB of wasm memory for the cache).
+   */
+  cacheMaxPixels?: number;
+}
+
 /** A fresh instance with its own memory (areaWasm() shares one per thread). */
-export function createAreaWasm(): AreaWasm {
+export function createAreaWasm(opts: AreaWasmOptions = {}): AreaWasm {
+  const cacheMaxPixels = opts.cacheMaxPixels ?? 2 ** 20;
   if (!cachedModule) cachedModule = new WebAssembly.Module(fs.readFileSync(AREA_WASM_URL));
   const ex = new WebAssembly.Instance(cachedModule, {}).exports as unknown as Exports;
   const mem = ex.memory;
@@ -94,6 +108,9 @@ export function createAreaWasm(): AreaWasm {
   let H = 0;
   let hasImage = false;
   let scrBase = imgPtr;
+  let cachePtr = 0; // 0: no cache for this image
+  let flagsPtr = 0;
+  let flagsDirty = false;
 
   function ensure(bytes: number): void {
     const have = mem.buffer.byteLength;
@@ -116,9 +133,19 @@ export function createAreaWasm(): AreaWasm {
       if (data.length < n) throw new Error('image data too short');
       W = width;
       H = height;
-      // 16 bytes after the image: the SIMD loads read up to 3 bytes past the last pixel read.
-      scrBase = align16(imgPtr + n + 16);
-      ensure(scrBase);
+      // 16 bytes after the image: the SIMD loads read up to 7 bytes past the last pixel read.
+      const imgEnd = align16(imgPtr + n + 16);
+      if (width * height <= cacheMaxPixels) {
+        cachePtr = imgEnd;
+        flagsPtr = cachePtr + Math.ceil(height / 2) * width * 48;
+        scrBase = align16(flagsPtr + Math.ceil(height / 2));
+        flagsDirty = true;
+      } else {
+        cachePtr = 0;
+        flagsPtr = 0;
+        scrBase = imgEnd;
+      }
+      ensure(imgEnd);
       new Uint8Array(mem.buffer, imgPtr, n + 16).set(data.subarray(0, n));
       new Uint8Array(mem.buffer, imgPtr + n, 16).fill(0);
       hasImage = true;
@@ -169,7 +196,11 @@ export function createAreaWasm(): AreaWasm {
       const scr = scrBase;
       const outPtr = align16(scr + ex.cropScratch(tmpw, tmph, S));
       ensure(outPtr + n * 4);
-      ex.crop(imgPtr, W, tmpw, tmph, tx0, tx1, ty0, ty1, ix0, iy0, S, scr, outPtr);
+      if (flagsDirty) {
+        new Uint8Array(mem.buffer, flagsPtr, Math.ceil(H / 2)).fill(0);
+        flagsDirty = false;
+      }
+      ex.crop(imgPtr, W, tmpw, tmph, tx0, tx1, ty0, ty1, ix0, iy0, S, scr, outPtr, H, cachePtr, flagsPtr);
       out.set(new Float32Array(mem.buffer, outPtr, n), offset);
     },
   };

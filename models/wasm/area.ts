@@ -13,8 +13,11 @@
 // area-table entries in order (starting from 0); the vertical pass sets `sum = beta·buf` for a
 // destination row's first table entry and `sum += beta·buf` after. The three channels run in
 // the lanes of one SIMD vector (f32x4; f64x2 for R,G plus a scalar-filled f64x2 for B), which
-// does not change any per-lane operation. Entries whose source pixel is a padding zero are
-// skipped in crop(): they add +0 to a non-negative sum, which leaves it unchanged.
+// does not change any per-lane operation; crops put two source rows in the lanes of f64x2.
+// Padding entries (fixed trip counts) and entries whose source pixel is a crop's zero padding
+// get weight 0: they add +0 to a non-negative sum, which leaves it exactly unchanged.
+// Crops read either the uint8 image or a lazily filled float64 row-pair copy of it (fillPairs);
+// u8 → f64 conversion is exact, so both give the same values.
 //
 // Memory is managed by the caller (models/area-wasm.ts): the image, a scratch block and the output
 // live at caller-given addresses; nothing is allocated here.
@@ -66,13 +69,13 @@ function areaTab(ssize: i32, dsize: i32, scale: f64, si: usize, al: usize, di: u
  * (ceil(dsize / 4) groups; columns past dsize are dummies), every column padded to M entries
  * (M = the largest entry count; returns M), stored entry-major within a group
  * ([group][m][4 columns]) so that four independent sums advance together with fixed trip counts.
- * An entry is the source pixel's byte offset within a row ((si + shift)·3) and its weight,
+ * An entry is the source pixel's byte offset within a row ((si + shift)·mult) and its weight,
  * float32 (8-byte entries) or float64 (16-byte entries). Padding entries, dummy columns and
  * entries whose source index lies outside [lo, hi) get weight 0 and offset 0: they add +0 to a
  * non-negative sum, which leaves it exactly unchanged, so every column's result is identical to
  * OpenCV's unpadded sequence. `ks` receives dsize + 1 column start indices (scratch).
  */
-function padColumns(n: i32, dsize: i32, si: usize, al: usize, di: usize, ks: usize, tab: usize, lo: i32, hi: i32, shift: i32, f64w: bool): i32 {
+function padColumns(n: i32, dsize: i32, si: usize, al: usize, di: usize, ks: usize, tab: usize, lo: i32, hi: i32, shift: i32, mult: i32, f64w: bool): i32 {
   let M = 0;
   let k = 0;
   for (let d = 0; d < dsize; d++) {
@@ -101,7 +104,7 @@ function padColumns(n: i32, dsize: i32, si: usize, al: usize, di: usize, ks: usi
         if (q < k1) {
           const s = load<i32>(si + (<usize>q << 2));
           if (s >= lo && s < hi) {
-            off = (s + shift) * 3;
+            off = (s + shift) * mult;
             a = load<f32>(al + (<usize>q << 2));
           }
         }
@@ -156,7 +159,7 @@ export function pyramid(img: usize, sw: i32, sh: i32, dw: i32, dh: i32, scr: usi
 
   const nx = areaTab(sw, dw, scaleX, xsi, xal, xdi);
   const ny = areaTab(sh, dh, scaleY, ysi, yal, ydi);
-  const M = padColumns(nx, dw, xsi, xal, xdi, ks, tab, 0, 0x7fffffff, 0, false);
+  const M = padColumns(nx, dw, xsi, xal, xdi, ks, tab, 0, 0x7fffffff, 0, 3, false);
   const groupBytes = <usize>M << 5;
   const plane = <usize>dw * <usize>dh;
   const rowBytes = <usize>sw * 3;
@@ -245,6 +248,36 @@ export function pyramidScratch(sw: i32, sh: i32, dw: i32, dh: i32): i32 {
 // MTCNN crop (float64 arithmetic)
 
 /**
+ * Row-pair cache of the image as float64 (24 bytes per pixel): pair p holds image rows 2p and
+ * 2p + 1 as [R2p R2p+1 | G2p G2p+1 | B2p B2p+1] per pixel (48 bytes), so that a crop's horizontal
+ * pass loads converted values (u8 → f64 is exact) shared by all crops of a photo. flags[p] != 0
+ * once pair p is filled; the caller clears the flags when the image changes. A missing row
+ * 2p + 1 (odd height) is filled with zeros and never read.
+ */
+function fillPairs(img: usize, W: i32, H: i32, cache: usize, flags: usize, p0: i32, p1: i32): void {
+  const rowBytes = <usize>W * 3;
+  const pairBytes = <usize>W * 48;
+  for (let p = p0; p <= p1; p++) {
+    if (load<u8>(flags + <usize>p)) continue;
+    store<u8>(flags + <usize>p, 1);
+    const rA = img + <usize>(p << 1) * rowBytes;
+    const hasB = (p << 1) + 1 < H;
+    const rB = rA + rowBytes;
+    let q = cache + <usize>p * pairBytes;
+    for (let x = 0; x < W; x++, q += 48) {
+      const o = <usize>x * 3;
+      const pa = i32x4.extend_low_i16x8_u(v128.load8x8_u(rA + o)); // RA GA BA RA'
+      const pb = hasB ? i32x4.extend_low_i16x8_u(v128.load8x8_u(rB + o)) : i32x4.splat(0);
+      const rg = v128.shuffle<i32>(pa, pb, 0, 4, 1, 5); // RA RB GA GB
+      const bb = v128.shuffle<i32>(pa, pb, 2, 6, 2, 6); // BA BB
+      v128.store(q, f64x2.convert_low_i32x4_s(rg));
+      v128.store(q, f64x2.convert_low_i32x4_s(v128.shuffle<i32>(rg, rg, 2, 3, 2, 3)), 16);
+      v128.store(q, f64x2.convert_low_i32x4_s(bb), 32);
+    }
+  }
+}
+
+/**
  * The crop is tmpw × tmph, zero except the block [ty0, ty1) × [tx0, tx1), whose pixel (r, c) is
  * the image's (iy0 + r − ty0, ix0 + c − tx0). Resize it to S×S (an INTER_AREA shrink with a
  * non-integer factor, i.e. plan kind 'area') and write (r − 127.5)·0.0078125 as float32 at `out`,
@@ -264,6 +297,9 @@ export function crop(
   S: i32,
   scr: usize,
   out: usize,
+  H: i32,
+  cache: usize,
+  flags: usize,
 ): void {
   const scaleX: f64 = 1.0 / (<f64>S / <f64>tmpw);
   const scaleY: f64 = 1.0 / (<f64>S / <f64>tmph);
@@ -285,7 +321,7 @@ export function crop(
   const nx = areaTab(tmpw, S, scaleX, xsi, xal, xdi);
   const ny = areaTab(tmph, S, scaleY, ysi, yal, ydi);
   // Source columns outside [tx0, tx1) read padding zeros: weight 0 (see padColumns).
-  const M = padColumns(nx, S, xsi, xal, xdi, ks, tab, tx0, tx1, ix0 - tx0, true);
+  const M = padColumns(nx, S, xsi, xal, xdi, ks, tab, tx0, tx1, ix0 - tx0, cache ? 48 : 3, true);
   const groupBytes = <usize>M << 6;
   const hb = align16(tab + ((S4 >> 2) * groupBytes)); // horizontal pass of crop rows ty0 … ty1 − 1
   const plane = <usize>S * <usize>S;
@@ -296,55 +332,111 @@ export function crop(
     v128.store(zrow + (d << 5), zero, 16);
   }
 
-  // Horizontal pass, two source rows at a time (row A in lane 0, row B in lane 1 of every
-  // f64x2; per lane exactly OpenCV's sequence buf = Σ_k src·alpha), two columns per inner loop.
   const nrows = ty1 - ty0;
-  for (let r = 0; r < nrows; r += 2) {
-    const rA = img + <usize>(iy0 + r) * rowBytes;
-    const pair = r + 1 < nrows;
-    const rB = pair ? rA + rowBytes : rA;
-    const oA = hb + <usize>r * rowStride;
-    const oB = pair ? oA + rowStride : oA;
-    let e0 = tab;
-    for (let d: usize = 0; d < <usize>S; d += 4) {
-      const end = e0 + groupBytes;
-      for (let h: usize = 0; h < 2; h++) {
-        let R0 = zero;
-        let G0 = zero;
-        let B0 = zero;
-        let R1 = zero;
-        let G1 = zero;
-        let B1 = zero;
-        for (let e = e0 + (h << 5); e < end; e += 64) {
-          const o0 = <usize>load<i32>(e);
-          const a0 = v128.load64_splat(e, 8);
-          const o1 = <usize>load<i32>(e, 16);
-          const a1 = v128.load64_splat(e, 24);
-          // (RA RB GA GB BA BB ..) as i16, then as f64x2 pairs
-          const p0 = v128.shuffle<i16>(v128.load8x8_u(rA + o0), v128.load8x8_u(rB + o0), 0, 8, 1, 9, 2, 10, 3, 11);
-          const p1 = v128.shuffle<i16>(v128.load8x8_u(rA + o1), v128.load8x8_u(rB + o1), 0, 8, 1, 9, 2, 10, 3, 11);
-          const l0 = i32x4.extend_low_i16x8_u(p0);
-          const l1 = i32x4.extend_low_i16x8_u(p1);
-          R0 = f64x2.add(R0, f64x2.mul(f64x2.convert_low_i32x4_s(l0), a0));
-          R1 = f64x2.add(R1, f64x2.mul(f64x2.convert_low_i32x4_s(l1), a1));
-          G0 = f64x2.add(G0, f64x2.mul(f64x2.convert_low_i32x4_s(v128.shuffle<i32>(l0, l0, 2, 3, 2, 3)), a0));
-          G1 = f64x2.add(G1, f64x2.mul(f64x2.convert_low_i32x4_s(v128.shuffle<i32>(l1, l1, 2, 3, 2, 3)), a1));
-          B0 = f64x2.add(B0, f64x2.mul(f64x2.convert_low_i32x4_s(i32x4.extend_high_i16x8_u(p0)), a0));
-          B1 = f64x2.add(B1, f64x2.mul(f64x2.convert_low_i32x4_s(i32x4.extend_high_i16x8_u(p1)), a1));
-        }
-        const c = (d + (h << 1)) << 5;
-        v128.store(oA + c, v128.shuffle<f64>(R0, G0, 0, 2));
-        v128.store(oA + c, v128.shuffle<f64>(B0, zero, 0, 2), 16);
-        v128.store(oA + c, v128.shuffle<f64>(R1, G1, 0, 2), 32);
-        v128.store(oA + c, v128.shuffle<f64>(B1, zero, 0, 2), 48);
-        if (pair) {
-          v128.store(oB + c, v128.shuffle<f64>(R0, G0, 1, 3));
-          v128.store(oB + c, v128.shuffle<f64>(B0, zero, 1, 2), 16);
-          v128.store(oB + c, v128.shuffle<f64>(R1, G1, 1, 3), 32);
-          v128.store(oB + c, v128.shuffle<f64>(B1, zero, 1, 2), 48);
+  if (cache) {
+    // Horizontal pass from the float64 row-pair cache (see fillPairs): image rows 2p and 2p + 1
+    // in the two lanes; per lane exactly OpenCV's sequence buf = Σ_k src·alpha.
+    if (nrows > 0) {
+      const yLast = iy0 + nrows - 1;
+      const pairBytes = <usize>W * 48;
+      fillPairs(img, W, H, cache, flags, iy0 >> 1, yLast >> 1);
+      for (let p = iy0 >> 1; p <= yLast >> 1; p++) {
+        const prow = cache + <usize>p * pairBytes;
+        const yA = p << 1;
+        const okA = yA >= iy0;
+        const okB = yA + 1 <= yLast;
+        const oA = hb + <usize>(yA - iy0) * rowStride; // only used when okA
+        const oB = hb + <usize>(yA + 1 - iy0) * rowStride;
+        let e0 = tab;
+        for (let d: usize = 0; d < <usize>S; d += 4) {
+          const end = e0 + groupBytes;
+          for (let h: usize = 0; h < 2; h++) {
+            let R0 = zero;
+            let G0 = zero;
+            let B0 = zero;
+            let R1 = zero;
+            let G1 = zero;
+            let B1 = zero;
+            for (let e = e0 + (h << 5); e < end; e += 64) {
+              const q0 = prow + <usize>load<i32>(e);
+              const a0 = v128.load64_splat(e, 8);
+              const q1 = prow + <usize>load<i32>(e, 16);
+              const a1 = v128.load64_splat(e, 24);
+              R0 = f64x2.add(R0, f64x2.mul(v128.load(q0), a0));
+              G0 = f64x2.add(G0, f64x2.mul(v128.load(q0, 16), a0));
+              B0 = f64x2.add(B0, f64x2.mul(v128.load(q0, 32), a0));
+              R1 = f64x2.add(R1, f64x2.mul(v128.load(q1), a1));
+              G1 = f64x2.add(G1, f64x2.mul(v128.load(q1, 16), a1));
+              B1 = f64x2.add(B1, f64x2.mul(v128.load(q1, 32), a1));
+            }
+            const c = (d + (h << 1)) << 5;
+            if (okA) {
+              v128.store(oA + c, v128.shuffle<f64>(R0, G0, 0, 2));
+              v128.store(oA + c, v128.shuffle<f64>(B0, zero, 0, 2), 16);
+              v128.store(oA + c, v128.shuffle<f64>(R1, G1, 0, 2), 32);
+              v128.store(oA + c, v128.shuffle<f64>(B1, zero, 0, 2), 48);
+            }
+            if (okB) {
+              v128.store(oB + c, v128.shuffle<f64>(R0, G0, 1, 3));
+              v128.store(oB + c, v128.shuffle<f64>(B0, zero, 1, 2), 16);
+              v128.store(oB + c, v128.shuffle<f64>(R1, G1, 1, 3), 32);
+              v128.store(oB + c, v128.shuffle<f64>(B1, zero, 1, 2), 48);
+            }
+          }
+          e0 = end;
         }
       }
-      e0 = end;
+    }
+  } else {
+    // Horizontal pass, two source rows at a time (row A in lane 0, row B in lane 1 of every
+    // f64x2; per lane exactly OpenCV's sequence buf = Σ_k src·alpha), two columns per inner loop.
+    for (let r = 0; r < nrows; r += 2) {
+      const rA = img + <usize>(iy0 + r) * rowBytes;
+      const pair = r + 1 < nrows;
+      const rB = pair ? rA + rowBytes : rA;
+      const oA = hb + <usize>r * rowStride;
+      const oB = pair ? oA + rowStride : oA;
+      let e0 = tab;
+      for (let d: usize = 0; d < <usize>S; d += 4) {
+        const end = e0 + groupBytes;
+        for (let h: usize = 0; h < 2; h++) {
+          let R0 = zero;
+          let G0 = zero;
+          let B0 = zero;
+          let R1 = zero;
+          let G1 = zero;
+          let B1 = zero;
+          for (let e = e0 + (h << 5); e < end; e += 64) {
+            const o0 = <usize>load<i32>(e);
+            const a0 = v128.load64_splat(e, 8);
+            const o1 = <usize>load<i32>(e, 16);
+            const a1 = v128.load64_splat(e, 24);
+            // (RA RB GA GB BA BB ..) as i16, then as f64x2 pairs
+            const p0 = v128.shuffle<i16>(v128.load8x8_u(rA + o0), v128.load8x8_u(rB + o0), 0, 8, 1, 9, 2, 10, 3, 11);
+            const p1 = v128.shuffle<i16>(v128.load8x8_u(rA + o1), v128.load8x8_u(rB + o1), 0, 8, 1, 9, 2, 10, 3, 11);
+            const l0 = i32x4.extend_low_i16x8_u(p0);
+            const l1 = i32x4.extend_low_i16x8_u(p1);
+            R0 = f64x2.add(R0, f64x2.mul(f64x2.convert_low_i32x4_s(l0), a0));
+            R1 = f64x2.add(R1, f64x2.mul(f64x2.convert_low_i32x4_s(l1), a1));
+            G0 = f64x2.add(G0, f64x2.mul(f64x2.convert_low_i32x4_s(v128.shuffle<i32>(l0, l0, 2, 3, 2, 3)), a0));
+            G1 = f64x2.add(G1, f64x2.mul(f64x2.convert_low_i32x4_s(v128.shuffle<i32>(l1, l1, 2, 3, 2, 3)), a1));
+            B0 = f64x2.add(B0, f64x2.mul(f64x2.convert_low_i32x4_s(i32x4.extend_high_i16x8_u(p0)), a0));
+            B1 = f64x2.add(B1, f64x2.mul(f64x2.convert_low_i32x4_s(i32x4.extend_high_i16x8_u(p1)), a1));
+          }
+          const c = (d + (h << 1)) << 5;
+          v128.store(oA + c, v128.shuffle<f64>(R0, G0, 0, 2));
+          v128.store(oA + c, v128.shuffle<f64>(B0, zero, 0, 2), 16);
+          v128.store(oA + c, v128.shuffle<f64>(R1, G1, 0, 2), 32);
+          v128.store(oA + c, v128.shuffle<f64>(B1, zero, 0, 2), 48);
+          if (pair) {
+            v128.store(oB + c, v128.shuffle<f64>(R0, G0, 1, 3));
+            v128.store(oB + c, v128.shuffle<f64>(B0, zero, 1, 2), 16);
+            v128.store(oB + c, v128.shuffle<f64>(R1, G1, 1, 3), 32);
+            v128.store(oB + c, v128.shuffle<f64>(B1, zero, 1, 2), 48);
+          }
+        }
+        e0 = end;
+      }
     }
   }
 

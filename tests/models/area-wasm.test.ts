@@ -167,14 +167,16 @@ describe('area wasm: pyramid levels equal resizeAreaU8 + normalise (planar, tran
 });
 
 describe('area wasm: R-/O-Net crops equal resizeAreaF64 on the padded crop (planar, transposed)', () => {
-  for (const [w, h, kind] of [
-    [302, 340, 'random'],
-    [200, 200, 'smooth'],
-    [131, 417, 'random'],
+  for (const [w, h, kind, cache] of [
+    [302, 340, 'random', true],
+    [200, 200, 'smooth', true],
+    [131, 417, 'random', true],
+    [302, 340, 'random', false],
+    [200, 200, 'smooth', false],
   ] as const) {
-    it(`${kind} ${w}×${h}: random boxes (inside, partly and wholly outside, tiny, exact-size, integer factors, huge), S = 24 and 48`, () => {
+    it(`${kind} ${w}×${h}${cache ? '' : ' (no row-pair cache)'}: random boxes (inside, partly and wholly outside, tiny, exact-size, integer factors, huge), S = 24 and 48`, () => {
       const img = kind === 'random' ? randomImage(w, h, w + 3 * h) : smoothImage(w, h, 5);
-      const A = areaWasm();
+      const A = cache ? areaWasm() : createAreaWasm({ cacheMaxPixels: 0 });
       A.setImage(img);
       const rnd = lcg(w * 31 + h);
       const boxes: number[][] = [];
@@ -229,10 +231,12 @@ describe('area wasm: R-/O-Net crops equal resizeAreaF64 on the padded crop (plan
     });
   }
 
-  it('general zero-padded form: image block anywhere inside the crop', () => {
+  it('general zero-padded form: image block anywhere inside the crop (with and without the cache)', () => {
     const img = randomImage(90, 70, 4);
     const A = areaWasm();
     A.setImage(img);
+    const B = createAreaWasm({ cacheMaxPixels: 0 });
+    B.setImage(img);
     const rnd = lcg(12);
     let n = 0;
     for (let i = 0; i < 80; i++) {
@@ -247,13 +251,28 @@ describe('area wasm: R-/O-Net crops equal resizeAreaF64 on the padded crop (plan
       const p = { tmpw, tmph, tx0, tx1, ty0, ty1, ix0, iy0 };
       for (const S of [24, 48]) {
         const ref = refCrop(materialise(img, p), tmpw, tmph, S);
-        const out = new Float32Array(ref.length);
-        A.crop(p, S, out);
-        expect(firstDiff(out, ref), JSON.stringify(p)).toBe(-1);
-        n++;
+        for (const X of [A, B]) {
+          const out = new Float32Array(ref.length);
+          X.crop(p, S, out);
+          expect(firstDiff(out, ref), JSON.stringify(p)).toBe(-1);
+          n++;
+        }
       }
     }
-    expect(n).toBe(160);
+    expect(n).toBe(320);
+  });
+
+  it('a new photo after crops resets the row-pair cache', () => {
+    const A = createAreaWasm();
+    const p = { tmpw: 60, tmph: 50, tx0: 0, tx1: 60, ty0: 0, ty1: 50, ix0: 3, iy0: 5 };
+    for (const seed of [1, 2, 3]) {
+      const img = randomImage(80, 64, seed);
+      A.setImage(img);
+      const ref = refCrop(materialise(img, p), 60, 50, 24);
+      const out = new Float32Array(ref.length);
+      A.crop(p, 24, out);
+      expect(firstDiff(out, ref)).toBe(-1);
+    }
   });
 
   it('rejects bad input instead of reading outside the image', () => {
