@@ -223,30 +223,3 @@ function writePlanar(src: Uint8Array | Float64Array, w: number, h: number, out: 
       for (let c = 0; c < 3; c++) out[d + c * plane] = u8 ? NORM_LUT[src[s + c]] : src[s + c];
     }
 }
-
-/** Python slice bounds [a:b] for a sequence of length n (as mtcnn.ts pySlice). */
-function pySlice(a: number, b: number, n: number): [number, number] {
-  const norm = (v: number) => (v < 0 ? Math.max(0, v + n) : Math.min(v, n));
-  const s = norm(a);
-  const e = norm(b);
-  return [s, Math.max(s, e)];
-}
-
-/**
- * CropParams for mtcnn.ts pad() output (1-based dy/edy/dx/edx/y/ey/x/ex, tmpw/tmph), or null where
- * mtcnn 0.1.1's numpy slicing would fail (same rule as cropInto / paddedCrop).
- */
-export function cropParamsFromPad(
-  p: { dy: number; edy: number; dx: number; edx: number; y: number; ey: number; x: number; ex: number; tmpw: number; tmph: number },
-  width: number,
-  height: number,
-): CropParams | null {
-  const { tmpw, tmph } = p;
-  if (tmpw <= 0 || tmph <= 0) return null;
-  const [ty0, ty1] = pySlice(p.dy - 1, p.edy, tmph);
-  const [tx0, tx1] = pySlice(p.dx - 1, p.edx, tmpw);
-  const [iy0, iy1] = pySlice(p.y - 1, p.ey, height);
-  const [ix0, ix1] = pySlice(p.x - 1, p.ex, width);
-  if (ty1 - ty0 !== iy1 - iy0 || tx1 - tx0 !== ix1 - ix0) return null;
-  return { tmpw, tmph, tx0, tx1, ty0, ty1, ix0, iy0 };
-}

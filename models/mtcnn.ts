@@ -5,7 +5,8 @@
  *
  * Faithfulness notes (all as 0.1.1 does):
  *  - pyramid: m = 12 / minFace, scales m·f^k while min(h, w)·m·f^k ≥ 12; each level is
- *    cv2.resize(uint8 image, (ceil(w·s), ceil(h·s)), INTER_AREA), normalised (v − 127.5)·0.0078125;
+ *    cv2.resize(uint8 image, (ceil(w·s), ceil(h·s)), INTER_AREA), normalised (v − 127.5)·0.0078125
+ *    (bit-exact with OpenCV; area-wasm.ts, reference code in resize.ts);
  *  - the networks see images transposed (x, y swapped: the column-major convention of the
  *    original Caffe/MATLAB training), so P-Net maps are indexed [x][y];
  *  - P-Net boxes: stride 2, cell 12, np.fix; when exactly one cell passes the threshold at a scale
@@ -19,7 +20,7 @@
  *  - output: x = max(0, int(x1)), y = max(0, int(y1)), w = int(x2 − x), h = int(y2 − y),
  *    keypoints int()-truncated; faces in the order of the final NMS (best first).
  */
-import { cropResizeArea, cropResizeAreaPrefix, resizeAreaF64, resizeAreaU8, resizeAreaU8Fast, rowPrefix, type RowPrefix } from './resize.ts';
+import { areaWasm, type CropParams } from './area-wasm.ts';
 
 export interface RgbImage {
   /** Interleaved RGB, row-major, 3 bytes per pixel. */
@@ -219,17 +220,12 @@ function pySlice(a: number, b: number, n: number): [number, number] {
  * raise (the slices disagree in shape: a box wholly outside the image).
  */
 export function paddedCrop(img: RgbImage, p: PadResult): Float64Array | null {
-  const { tmpw, tmph } = p;
-  if (tmpw <= 0 || tmph <= 0) return null;
+  const c = cropParams(img, p);
+  if (!c) return null;
+  const { tmpw, tmph, tx0, tx1, ty0, ty1, ix0, iy0 } = c;
   const out = new Float64Array(tmph * tmpw * 3);
-  const [ty0, ty1] = pySlice(p.dy - 1, p.edy, tmph);
-  const [tx0, tx1] = pySlice(p.dx - 1, p.edx, tmpw);
-  const [iy0, iy1] = pySlice(p.y - 1, p.ey, img.height);
-  const [ix0, ix1] = pySlice(p.x - 1, p.ex, img.width);
-  if (ty1 - ty0 !== iy1 - iy0 || tx1 - tx0 !== ix1 - ix0) return null;
-  const rows = ty1 - ty0;
   const cols = tx1 - tx0;
-  for (let r = 0; r < rows; r++) {
+  for (let r = 0; r < ty1 - ty0; r++) {
     const so = ((iy0 + r) * img.width + ix0) * 3;
     const d = ((ty0 + r) * tmpw + tx0) * 3;
     for (let k = 0; k < cols * 3; k++) out[d + k] = img.data[so + k];
@@ -273,93 +269,20 @@ export function generateBoundingBoxes(
   return out;
 }
 
-/** (v − 127.5)·0.0078125 for every uint8 value (as float32, what the tensors hold). */
-const NORM_LUT = (() => {
-  const t = new Float32Array(256);
-  for (let v = 0; v < 256; v++) t[v] = (v - 127.5) * 0.0078125;
-  return t;
-})();
-
-/** Scaled pyramid level as P-Net input: planar [3, W', H'] (transposed), normalised. */
-export function pyramidLevel(img: RgbImage, scale: number, prefix?: RowPrefix): { input: Float32Array; ws: number; hs: number } {
-  const ws = Math.ceil(img.width * scale);
-  const hs = Math.ceil(img.height * scale);
-  // Bit-exact with cv2.resize(INTER_AREA) on uint8 (see resize.ts).
-  const scaled = prefix ? resizeAreaU8Fast(img.data, img.width, img.height, ws, hs, prefix) : resizeAreaU8(img.data, img.width, img.height, 3, ws, hs);
-  const plane = ws * hs;
-  const input = new Float32Array(plane * 3);
-  const lut = NORM_LUT;
-  for (let y = 0, s = 0; y < hs; y++)
-    for (let x = 0, d = y; x < ws; x++, s += 3, d += hs) {
-      input[d] = lut[scaled[s]];
-      input[d + plane] = lut[scaled[s + 1]];
-      input[d + 2 * plane] = lut[scaled[s + 2]];
-    }
-  return { input, ws, hs };
-}
-
 /**
- * Crop + resize for R/O-Net, written planar [3, S, S] (transposed) and normalised into `out` at offset.
- * Returns false where 0.1.1's numpy slicing would fail (box wholly outside the image).
+ * Where 0.1.1's stage-2/3 crop takes its pixels (see paddedCrop): the zero-padded tmph × tmpw crop
+ * holds the image block starting at (ix0, iy0) in [ty0, ty1) × [tx0, tx1). Null where numpy would
+ * raise (the two slices disagree in shape: a box wholly outside the image), as paddedCrop.
  */
-export function cropInto(img: RgbImage, p: PadResult, size: number, out: Float32Array, offset: number, prefix?: RowPrefix): boolean {
+export function cropParams(img: { width: number; height: number }, p: PadResult): CropParams | null {
   const { tmpw, tmph } = p;
-  if (tmpw <= 0 || tmph <= 0) return false;
-  // Same validity rule as paddedCrop(): the two numpy slices must agree in shape.
+  if (tmpw <= 0 || tmph <= 0) return null;
   const [ty0, ty1] = pySlice(p.dy - 1, p.edy, tmph);
   const [tx0, tx1] = pySlice(p.dx - 1, p.edx, tmpw);
   const [iy0, iy1] = pySlice(p.y - 1, p.ey, img.height);
   const [ix0, ix1] = pySlice(p.x - 1, p.ex, img.width);
-  if (ty1 - ty0 !== iy1 - iy0 || tx1 - tx0 !== ix1 - ix0) return false;
-  const r = cropResizeAreaClipped(img, ix0 - tx0, iy0 - ty0, tmpw, tmph, size, tx0, tx1, ty0, ty1, prefix);
-  const plane = size * size;
-  for (let y = 0; y < size; y++)
-    for (let x = 0; x < size; x++) {
-      const s = (y * size + x) * 3;
-      const d = offset + x * size + y;
-      out[d] = (r[s] - 127.5) * 0.0078125;
-      out[d + plane] = (r[s + 1] - 127.5) * 0.0078125;
-      out[d + 2 * plane] = (r[s + 2] - 127.5) * 0.0078125;
-    }
-  return true;
-}
-
-/**
- * The padded crop is zero except the block [ty0, ty1) × [tx0, tx1), which holds the image
- * shifted by (ox, oy). When that block is exactly the part of the shifted image that falls inside
- * it (the normal case), the direct resize from the image is used; otherwise materialise.
- */
-function cropResizeAreaClipped(
-  img: RgbImage,
-  ox: number,
-  oy: number,
-  tmpw: number,
-  tmph: number,
-  size: number,
-  tx0: number,
-  tx1: number,
-  ty0: number,
-  ty1: number,
-  prefix?: RowPrefix,
-): Float64Array {
-  // Pixels of the shifted image that land inside the crop: columns max(0, -ox) … min(tmpw, W - ox).
-  const cx0 = Math.max(0, -ox);
-  const cx1 = Math.min(tmpw, img.width - ox);
-  const cy0 = Math.max(0, -oy);
-  const cy1 = Math.min(tmph, img.height - oy);
-  if (cx0 === tx0 && cx1 === tx1 && cy0 === ty0 && cy1 === ty1) {
-    return prefix ? cropResizeAreaPrefix(img, prefix, ox, oy, tmpw, tmph, size) : cropResizeArea(img, ox, oy, tmpw, tmph, size);
-  }
-  const crop = new Float64Array(tmpw * tmph * 3);
-  for (let r = ty0; r < ty1; r++)
-    for (let c = tx0; c < tx1; c++) {
-      const s = ((oy + r) * img.width + ox + c) * 3;
-      const d = (r * tmpw + c) * 3;
-      crop[d] = img.data[s];
-      crop[d + 1] = img.data[s + 1];
-      crop[d + 2] = img.data[s + 2];
-    }
-  return resizeAreaF64(crop, tmpw, tmph, 3, size, size);
+  if (ty1 - ty0 !== iy1 - iy0 || tx1 - tx0 !== ix1 - ix0) return null;
+  return { tmpw, tmph, tx0, tx1, ty0, ty1, ix0, iy0 };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -381,12 +304,17 @@ export async function detectFaces(
   let total: Box[] = [];
   let tPyr = 0;
   let tP = 0;
+  // Pyramid levels and crops: cv2 INTER_AREA, bit-exact, in WebAssembly (see area-wasm.ts).
+  const area = areaWasm();
   const t00 = now();
-  const prefix = scales.length ? rowPrefix(img.data, W, H) : undefined;
+  area.setImage(img);
   tPyr += now() - t00;
   for (const scale of scales) {
     const ta = now();
-    const { input, ws, hs } = pyramidLevel(img, scale, prefix);
+    const ws = Math.ceil(W * scale);
+    const hs = Math.ceil(H * scale);
+    const input = new Float32Array(ws * hs * 3);
+    area.pyramidLevel(ws, hs, input);
     const tb = now();
     const out = await nets.pnet(input, ws, hs);
     tPyr += tb - ta;
@@ -418,7 +346,9 @@ export async function detectFaces(
   const n2 = total.length;
   const in2 = new Float32Array(n2 * 24 * 24 * 3);
   for (let k = 0; k < n2; k++) {
-    if (!cropInto(img, pad(total[k], W, H), 24, in2, k * 24 * 24 * 3, prefix)) return [];
+    const c = cropParams(img, pad(total[k], W, H));
+    if (!c) return [];
+    area.crop(c, 24, in2, k * 24 * 24 * 3);
   }
   let t1 = now();
   if (timings) timings.post += t1 - t0;
@@ -448,7 +378,9 @@ export async function detectFaces(
   const n3 = fixed.length;
   const in3 = new Float32Array(n3 * 48 * 48 * 3);
   for (let k = 0; k < n3; k++) {
-    if (!cropInto(img, pad(fixed[k], W, H), 48, in3, k * 48 * 48 * 3, prefix)) return [];
+    const c = cropParams(img, pad(fixed[k], W, H));
+    if (!c) return [];
+    area.crop(c, 48, in3, k * 48 * 48 * 3);
   }
   t1 = now();
   if (timings) timings.post += t1 - t0;
