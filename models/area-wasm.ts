@@ -9,9 +9,9 @@
  * Both write planar, transposed: value of channel c at column x, row y → out[offset + (c·W + x)·H + y]
  * (W × H = ws × hs for the pyramid, S × S for crops).
  *
- * The wasm code covers INTER_AREA's area-table shrink (plan kind 'area'); exact size ('copy'),
- * integer factors ('fast') and enlargement ('linear') run the JS reference functions and are
- * normalised/transposed here.
+ * The wasm code covers INTER_AREA's area-table shrink (plan kind 'area') and, for crops, integer
+ * factors ('fast'); exact size ('copy'), enlargement ('linear') and integer-factor pyramid levels
+ * run the JS reference functions and are normalised/transposed here.
  *
  * One instance per thread (module-level cache); calls are synchronous and not re-entrant.
  */
@@ -46,6 +46,12 @@ export interface AreaWasm {
   pyramidLevel(ws: number, hs: number, out: Float32Array, offset?: number): void;
   /** mtcnn crop (zero-padded, see CropParams) → S × S normalised float32, planar [3][S][S], at out[offset…]. */
   crop(p: CropParams, S: number, out: Float32Array, offset?: number): void;
+  /**
+   * How crop() resamples a crop tmpw wide to S (an INTER_AREA 'area' shrink): 'prefix' (every
+   * column's sum is exact, taken from row prefix sums) or 'sequential' (OpenCV's order; crops
+   * about 2^21 px wide and more). Both are bit-exact; for tests and diagnostics.
+   */
+  cropPath(tmpw: number, S: number): 'prefix' | 'sequential';
 }
 
 interface Exports {
@@ -70,8 +76,11 @@ interface Exports {
     H: number,
     cache: number,
     flags: number,
+    sequential: number,
   ): void;
+  cropFast: Exports['crop'];
   cropScratch(tmpw: number, tmph: number, S: number): number;
+  cropUsesPrefix(tmpw: number, S: number, scr: number): number;
 }
 
 export const AREA_WASM_URL = new URL('./wasm/area.wasm', import.meta.url);
@@ -89,17 +98,20 @@ const align16 = (n: number) => (n + 15) & ~15;
 
 export interface AreaWasmOptions {
   /**
-   * Largest image (width·height) for which crops use a float64 row-pair cache of the image
-   * (24 bytes per pixel, filled lazily per row pair, shared by all crops of the photo); larger
-   * images are resampled from the uint8 copy. Results are identical either way. Default 2^20
-   * (a 1 MP photo: 24 MiB of wasm memory for the cache).
+   * Largest image (width·height) for which crops use a cache of the image's int32 row prefix
+   * sums (12 bytes per pixel, filled lazily per row, shared by all crops of the photo); larger
+   * images get prefix sums of each crop's rows. Results are identical either way. Default 2^20
+   * (a 1 MP photo: 12 MiB of wasm memory for the cache).
    */
   cacheMaxPixels?: number;
+  /** Testing: area-table crops always take the sequential path (see cropPath). */
+  sequentialCrops?: boolean;
 }
 
 /** A fresh instance with its own memory (areaWasm() shares one per thread). */
 export function createAreaWasm(opts: AreaWasmOptions = {}): AreaWasm {
   const cacheMaxPixels = opts.cacheMaxPixels ?? 2 ** 20;
+  const sequential = opts.sequentialCrops ? 1 : 0;
   if (!cachedModule) cachedModule = new WebAssembly.Module(fs.readFileSync(AREA_WASM_URL));
   const ex = new WebAssembly.Instance(cachedModule, {}).exports as unknown as Exports;
   const mem = ex.memory;
@@ -136,9 +148,10 @@ export function createAreaWasm(opts: AreaWasmOptions = {}): AreaWasm {
       // 16 bytes after the image: the SIMD loads read up to 7 bytes past the last pixel read.
       const imgEnd = align16(imgPtr + n + 16);
       if (width * height <= cacheMaxPixels) {
+        // rows of (width + 1) int32 RGB prefix sums + 4 bytes (see prefixRowBytes in area.ts)
         cachePtr = imgEnd;
-        flagsPtr = cachePtr + Math.ceil(height / 2) * width * 48;
-        scrBase = align16(flagsPtr + Math.ceil(height / 2));
+        flagsPtr = cachePtr + height * ((width + 1) * 12 + 4);
+        scrBase = align16(flagsPtr + height);
         flagsDirty = true;
       } else {
         cachePtr = 0;
@@ -179,7 +192,7 @@ export function createAreaWasm(opts: AreaWasmOptions = {}): AreaWasm {
       const n = S * S * 3;
       checkOut(out, offset, n);
       const p = plan(tmpw, tmph, S, S);
-      if (p.kind !== 'area') {
+      if (p.kind !== 'area' && p.kind !== 'fast') {
         const img = imageView();
         const m = new Float64Array(tmpw * tmph * 3);
         const cols = (tx1 - tx0) * 3;
@@ -197,11 +210,18 @@ export function createAreaWasm(opts: AreaWasmOptions = {}): AreaWasm {
       const outPtr = align16(scr + ex.cropScratch(tmpw, tmph, S));
       ensure(outPtr + n * 4);
       if (flagsDirty) {
-        new Uint8Array(mem.buffer, flagsPtr, Math.ceil(H / 2)).fill(0);
+        new Uint8Array(mem.buffer, flagsPtr, H).fill(0);
         flagsDirty = false;
       }
-      ex.crop(imgPtr, W, tmpw, tmph, tx0, tx1, ty0, ty1, ix0, iy0, S, scr, outPtr, H, cachePtr, flagsPtr);
+      (p.kind === 'fast' ? ex.cropFast : ex.crop)(imgPtr, W, tmpw, tmph, tx0, tx1, ty0, ty1, ix0, iy0, S, scr, outPtr, H, cachePtr, flagsPtr, sequential);
       out.set(new Float32Array(mem.buffer, outPtr, n), offset);
+    },
+
+    cropPath(tmpw, S) {
+      if (!(Number.isInteger(tmpw) && Number.isInteger(S) && tmpw > 0 && S > 0)) throw new Error('invalid crop size');
+      const scr = align16(scrBase);
+      ensure(scr + (S + 1) * 40);
+      return ex.cropUsesPrefix(tmpw, S, scr) ? 'prefix' : 'sequential';
     },
   };
 }

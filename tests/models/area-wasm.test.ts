@@ -168,16 +168,17 @@ describe('area wasm: pyramid levels equal resizeAreaU8 + normalise (planar, tran
 });
 
 describe('area wasm: R-/O-Net crops equal resizeAreaF64 on the padded crop (planar, transposed)', () => {
-  for (const [w, h, kind, cache] of [
-    [302, 340, 'random', true],
-    [200, 200, 'smooth', true],
-    [131, 417, 'random', true],
-    [302, 340, 'random', false],
-    [200, 200, 'smooth', false],
+  for (const [w, h, kind, cache, sequential] of [
+    [302, 340, 'random', true, false],
+    [200, 200, 'smooth', true, false],
+    [131, 417, 'random', true, false],
+    [302, 340, 'random', false, false],
+    [200, 200, 'smooth', false, false],
+    [302, 340, 'random', true, true],
   ] as const) {
-    it(`${kind} ${w}×${h}${cache ? '' : ' (no row-pair cache)'}: random boxes (inside, partly and wholly outside, tiny, exact-size, integer factors, huge), S = 24 and 48`, () => {
+    it(`${kind} ${w}×${h}${cache ? '' : ' (no prefix-sum cache)'}${sequential ? ' (sequential path)' : ''}: random boxes (inside, partly and wholly outside, tiny, exact-size, integer factors, huge), S = 24 and 48`, () => {
       const img = kind === 'random' ? randomImage(w, h, w + 3 * h) : smoothImage(w, h, 5);
-      const A = cache ? areaWasm() : createAreaWasm({ cacheMaxPixels: 0 });
+      const A = sequential ? createAreaWasm({ sequentialCrops: true }) : cache ? areaWasm() : createAreaWasm({ cacheMaxPixels: 0 });
       A.setImage(img);
       const rnd = lcg(w * 31 + h);
       const boxes: number[][] = [];
@@ -232,12 +233,14 @@ describe('area wasm: R-/O-Net crops equal resizeAreaF64 on the padded crop (plan
     });
   }
 
-  it('general zero-padded form: image block anywhere inside the crop (with and without the cache)', () => {
+  it('general zero-padded form: image block anywhere inside the crop (with and without the cache, sequential path), odd S', () => {
     const img = randomImage(90, 70, 4);
     const A = areaWasm();
     A.setImage(img);
     const B = createAreaWasm({ cacheMaxPixels: 0 });
     B.setImage(img);
+    const C = createAreaWasm({ sequentialCrops: true });
+    C.setImage(img);
     const rnd = lcg(12);
     let n = 0;
     for (let i = 0; i < 80; i++) {
@@ -250,9 +253,9 @@ describe('area wasm: R-/O-Net crops equal resizeAreaF64 on the padded crop (plan
       const ix0 = Math.floor(rnd() * (90 - (tx1 - tx0) + 1));
       const iy0 = Math.floor(rnd() * (70 - (ty1 - ty0) + 1));
       const p = { tmpw, tmph, tx0, tx1, ty0, ty1, ix0, iy0 };
-      for (const S of [24, 48]) {
+      for (const S of [24, 48, i % 2 ? 23 : 47]) {
         const ref = refCrop(materialise(img, p), tmpw, tmph, S);
-        for (const X of [A, B]) {
+        for (const X of [A, B, C]) {
           const out = new Float32Array(ref.length);
           X.crop(p, S, out);
           expect(firstDiff(out, ref), JSON.stringify(p)).toBe(-1);
@@ -260,10 +263,51 @@ describe('area wasm: R-/O-Net crops equal resizeAreaF64 on the padded crop (plan
         }
       }
     }
-    expect(n).toBe(320);
+    expect(n).toBe(720);
   });
 
-  it('a new photo after crops resets the row-pair cache', () => {
+  it('extreme crops: boxes up to ~7× as wide as a 4000 px image (partial weights down to ~1/tmpw), S = 24 and 48', () => {
+    const w = 4000;
+    const h = 36;
+    const img = randomImage(w, h, 17);
+    const A = createAreaWasm();
+    A.setImage(img);
+    const B = createAreaWasm({ cacheMaxPixels: 0 });
+    B.setImage(img);
+    const rnd = lcg(77);
+    const crops: CropParams[] = [];
+    // whole image rows inside very wide crops, at the left, right and middle
+    for (const tmpw of [4001, 4099, 6007, 9999, 12001, 17389, 27997]) {
+      const tmph = 49 + Math.floor(rnd() * 60);
+      const ty0 = Math.floor(rnd() * (tmph - h + 1));
+      for (const tx0 of [0, tmpw - w, Math.floor(rnd() * (tmpw - w))])
+        crops.push({ tmpw, tmph, tx0, tx1: tx0 + w, ty0, ty1: ty0 + h, ix0: 0, iy0: 0 });
+    }
+    // crops that cut the image on both sides, and a 1 px wide block
+    crops.push({ tmpw: 3997, tmph: 50, tx0: 0, tx1: 3997, ty0: 2, ty1: 30, ix0: 3, iy0: 5 });
+    crops.push({ tmpw: 12007, tmph: 49, tx0: 6000, tx1: 6001, ty0: 0, ty1: 36, ix0: 3999, iy0: 0 });
+    let n = 0;
+    for (const p of crops)
+      for (const S of [24, 48]) {
+        expect(plan(p.tmpw, p.tmph, S, S).kind).toBe('area');
+        expect(A.cropPath(p.tmpw, S)).toBe('prefix');
+        const ref = refCrop(materialise(img, p), p.tmpw, p.tmph, S);
+        for (const X of [A, B]) {
+          const out = new Float32Array(ref.length);
+          X.crop(p, S, out);
+          expect(firstDiff(out, ref), `${JSON.stringify(p)} S=${S}`).toBe(-1);
+          n++;
+        }
+      }
+    expect(n).toBe(92);
+    // the exactness bound fails first at ~2^21 px (see area.ts): those crops run sequentially
+    for (const S of [24, 48]) {
+      expect(A.cropPath(2097570, S)).toBe('prefix');
+      expect(A.cropPath(2097571, S)).toBe('sequential');
+    }
+  });
+
+  it('a new photo after crops resets the prefix-sum cache', () => {
     const A = createAreaWasm();
     const p = { tmpw: 60, tmph: 50, tx0: 0, tx1: 60, ty0: 0, ty1: 50, ix0: 3, iy0: 5 };
     for (const seed of [1, 2, 3]) {
