@@ -6,8 +6,10 @@ import { consortFlow, curationRulesSchema, DEFAULT_RULES, STEPS, type CurationRu
 import { curateCohort } from './dataset.ts';
 import { UserError } from './errors.ts';
 
-export async function curationOverview(db: Db, cohortId: string, opts: { ageModelId?: string } = {}) {
+/** The curation page's data: per-patient ages, survival and reasons, so the view is audited (counts only). */
+export async function curationOverview(db: Db, cohortId: string, userId: string, opts: { ageModelId?: string } = {}) {
   const curated = await curateCohort(db, cohortId, opts);
+  await audit(db, { userId, action: 'curation.view', entityType: 'Cohort', entityId: cohortId, details: { patients: curated.rows.length, included: curated.rows.filter((r) => r.included).length } });
   return {
     rules: curated.rules,
     defaults: DEFAULT_RULES,
@@ -37,12 +39,14 @@ export async function updateCurationRules(db: Db, cohortId: string, input: Parti
   });
 }
 
-export async function photoSummary(db: Db, cohortId: string) {
+/** The photo list (file names, record ids, photo dates): audited like other patient-level views. */
+export async function photoSummary(db: Db, cohortId: string, userId: string) {
   const photos = await db.photo.findMany({
     where: { cohortId },
     select: { id: true, sourceFileName: true, takenAt: true, takenAtSource: true, qaStatus: true, width: true, height: true, bytes: true, createdAt: true, patient: { select: { recordId: true } } },
     orderBy: { createdAt: 'asc' },
   });
+  await audit(db, { userId, action: 'photos.view', entityType: 'Cohort', entityId: cohortId, details: { photos: photos.length } });
   return {
     total: photos.length,
     matched: photos.filter((p) => p.patient).length,

@@ -56,4 +56,21 @@ describe('exports', () => {
     const ev = await useTestDatabase().auditEvent.findFirstOrThrow({ where: { action: 'curation.rules_update', entityId: cohort.id } });
     expect(ev.details).toMatchObject({ changed: ['photoWindowDays', 'allowedIntents'] });
   });
+
+  it('viewing the curation overview and the photo list is audited with counts only', async () => {
+    const db = useTestDatabase();
+    const { caller, cohort, user } = await coordinatorCohort('views');
+    await caller.imports.commitClinical({
+      cohortId: cohort.id, csvText: 'record_id,dob\nA,1950-01-01\nB,1960-01-01\n',
+      mapping: { core: { recordId: 'record_id', dateOfBirth: 'dob' }, covariates: [] }, dateFormat: 'iso', mode: 'all',
+    });
+    await caller.curation.get({ cohortId: cohort.id });
+    await caller.photos.list({ cohortId: cohort.id });
+    const events = await db.auditEvent.findMany({ where: { entityId: cohort.id, action: { in: ['curation.view', 'photos.view'] } } });
+    const byAction = new Map(events.map((e) => [e.action, e]));
+    expect(events).toHaveLength(2);
+    expect(byAction.get('curation.view')).toMatchObject({ userId: user.id, details: { patients: 2, included: 0 } });
+    expect(byAction.get('photos.view')).toMatchObject({ userId: user.id, details: { photos: 0 } });
+    expect(JSON.stringify(events.map((e) => e.details))).not.toMatch(/1950|1960|"A"|"B"/);
+  });
 });

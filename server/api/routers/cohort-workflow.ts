@@ -21,11 +21,11 @@ export const importsRouter = router({
 });
 
 export const photosRouter = router({
-  list: authedProcedure.input(cohortInput).query(({ ctx, input }) => photoSummary(ctx.db, input.cohortId)),
+  list: authedProcedure.input(cohortInput).query(({ ctx, input }) => photoSummary(ctx.db, input.cohortId, ctx.user.id)),
 });
 
 export const curationRouter = router({
-  get: authedProcedure.input(cohortInput.extend({ ageModelId: z.string().optional() })).query(({ ctx, input }) => curationOverview(ctx.db, input.cohortId, { ageModelId: input.ageModelId })),
+  get: authedProcedure.input(cohortInput.extend({ ageModelId: z.string().optional() })).query(({ ctx, input }) => curationOverview(ctx.db, input.cohortId, ctx.user.id, { ageModelId: input.ageModelId })),
   updateRules: authedProcedure
     .input(cohortInput.extend({ rules: curationRulesSchema.partial().nullable() }))
     .mutation(({ ctx, input }) => updateCurationRules(ctx.db, input.cohortId, input.rules, ctx.user.id)),
