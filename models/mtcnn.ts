@@ -20,7 +20,7 @@
  *  - output: x = max(0, int(x1)), y = max(0, int(y1)), w = int(x2 − x), h = int(y2 − y),
  *    keypoints int()-truncated; faces in the order of the final NMS (best first).
  */
-import { areaWasm, type CropParams } from './area-wasm.ts';
+import { areaWasm, type AreaWasm, type CropParams } from './area-wasm.ts';
 
 export interface RgbImage {
   /** Interleaved RGB, row-major, 3 bytes per pixel. */
@@ -288,6 +288,21 @@ export function cropParams(img: { width: number; height: number }, p: PadResult)
 // ---------------------------------------------------------------------------------------------
 // The detector
 
+/**
+ * The R-/O-Net input batch: each box's zero-padded crop resized to S×S, planar [n, 3, S, S].
+ * Null when any box is one numpy's slicing would reject (0.1.1 then finds no face at all).
+ */
+function cropBatch(area: AreaWasm, img: RgbImage, boxes: Box[], S: number): Float32Array | null {
+  const per = S * S * 3;
+  const out = new Float32Array(boxes.length * per);
+  for (let k = 0; k < boxes.length; k++) {
+    const c = cropParams(img, pad(boxes[k], img.width, img.height));
+    if (!c) return null;
+    area.crop(c, S, out, k * per);
+  }
+  return out;
+}
+
 export async function detectFaces(
   img: RgbImage,
   nets: MtcnnRunner,
@@ -344,12 +359,8 @@ export async function detectFaces(
 
   // ---- stage 2
   const n2 = total.length;
-  const in2 = new Float32Array(n2 * 24 * 24 * 3);
-  for (let k = 0; k < n2; k++) {
-    const c = cropParams(img, pad(total[k], W, H));
-    if (!c) return [];
-    area.crop(c, 24, in2, k * 24 * 24 * 3);
-  }
+  const in2 = cropBatch(area, img, total, 24);
+  if (!in2) return [];
   let t1 = now();
   if (timings) timings.post += t1 - t0;
   const r2 = await nets.rnet(in2, n2);
@@ -376,12 +387,8 @@ export async function detectFaces(
   // ---- stage 3
   const fixed = boxes2.map((b) => b.map((v) => Math.trunc(v)));
   const n3 = fixed.length;
-  const in3 = new Float32Array(n3 * 48 * 48 * 3);
-  for (let k = 0; k < n3; k++) {
-    const c = cropParams(img, pad(fixed[k], W, H));
-    if (!c) return [];
-    area.crop(c, 48, in3, k * 48 * 48 * 3);
-  }
+  const in3 = cropBatch(area, img, fixed, 48);
+  if (!in3) return [];
   t1 = now();
   if (timings) timings.post += t1 - t0;
   const r3 = await nets.onet(in3, n3);
