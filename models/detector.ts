@@ -13,6 +13,13 @@ export interface Detector {
   close(): Promise<void>;
 }
 
+/** Column 1 (face) of an [n, 2] softmax output. */
+function faceColumn(softmax: Float32Array, n: number): Float32Array {
+  const prob = new Float32Array(n);
+  for (let i = 0; i < n; i++) prob[i] = softmax[i * 2 + 1];
+  return prob;
+}
+
 export async function createDetector(
   opts: { threads?: number; device?: Device; dir?: string; mtcnn?: MtcnnOptions; log?: (m: string) => void } = {},
 ): Promise<Detector> {
@@ -33,17 +40,11 @@ export async function createDetector(
     },
     async rnet(input, n) {
       const out = await r.session.run({ input: new ort.Tensor('float32', input, [n, 3, 24, 24]) });
-      const prob2 = out.prob.data as Float32Array;
-      const prob = new Float32Array(n);
-      for (let i = 0; i < n; i++) prob[i] = prob2[i * 2 + 1];
-      return { prob, reg: out.reg.data as Float32Array };
+      return { prob: faceColumn(out.prob.data as Float32Array, n), reg: out.reg.data as Float32Array };
     },
     async onet(input, n) {
       const out = await o.session.run({ input: new ort.Tensor('float32', input, [n, 3, 48, 48]) });
-      const prob2 = out.prob.data as Float32Array;
-      const prob = new Float32Array(n);
-      for (let i = 0; i < n; i++) prob[i] = prob2[i * 2 + 1];
-      return { prob, reg: out.reg.data as Float32Array, landmarks: out.landmarks.data as Float32Array };
+      return { prob: faceColumn(out.prob.data as Float32Array, n), reg: out.reg.data as Float32Array, landmarks: out.landmarks.data as Float32Array };
     },
   };
   const mtcnnOpts = opts.mtcnn ?? MTCNN_DEFAULTS;
